@@ -1,0 +1,219 @@
+"""The exception hierarchy, and the translation of API error responses into it.
+
+Class names, constructor and ``args`` match the reference SDK, so existing ``except`` clauses keep
+working. Each class says when it is raised.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from capella._redact import REDACTED, redact, redact_url
+
+DEFAULT_ERROR_CODE = "GENERAL_API_ERROR"
+
+
+class CapellaConsoleClientError(Exception):
+    """Base of every error raised by capella; carries the API's ``code``, ``message``, ``data``."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        code: str | None = None,
+        data: Any = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        self.message = message
+        self.code = code
+        self.data = data
+        self.response = response
+        super().__init__(*[a for a in (message, code, data) if a])
+
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status of the response that caused the error, if any."""
+        return self.response.status_code if self.response is not None else None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(message={self.message!r}, code={self.code!r})"
+
+
+class AuthenticationError(CapellaConsoleClientError):
+    """Credentials are missing, invalid or expired."""
+
+
+class NoValidStacIdsError(CapellaConsoleClientError):
+    """None of the given STAC ids exists in the catalog."""
+
+
+class TaskNotCompleteError(CapellaConsoleClientError):
+    """The tasking request has not reached ``completed``."""
+
+
+class InsufficientFundsError(CapellaConsoleClientError):
+    """The order review was denied because the contract lacks funds."""
+
+
+class OrderRejectedError(CapellaConsoleClientError):
+    """The API rejected the order."""
+
+
+class OrderExpiredError(CapellaConsoleClientError):
+    """The order has expired; its assets can no longer be presigned."""
+
+
+class OrderValidationError(CapellaConsoleClientError):
+    """The order contains invalid items."""
+
+
+class ConnectError(CapellaConsoleClientError):
+    """The API or an asset host could not be reached, or stopped answering."""
+
+
+class AmbiguousRequestError(ConnectError):
+    """A create request failed in a way that leaves open whether the server received it."""
+
+
+class CollectionAccessDeniedError(CapellaConsoleClientError):
+    """The organization may not access a requested collection."""
+
+
+class AuthorizationError(CapellaConsoleClientError):
+    """The credentials are valid but not allowed to perform the operation."""
+
+
+class NoRefreshTokenError(CapellaConsoleClientError):
+    """Kept for compatibility with the reference SDK; never raised."""
+
+
+class RepeatRequestPayloadValidationError(CapellaConsoleClientError):
+    """A repeat request combines parameters that exclude each other."""
+
+
+class ContractNotFoundError(CapellaConsoleClientError):
+    """The given contract id does not exist for the organization."""
+
+
+class ValidationError(CapellaConsoleClientError):
+    """The API rejected the request body; ``data`` holds the per-field details."""
+
+
+class InvalidInputError(CapellaConsoleClientError, ValueError):
+    """An argument was rejected before any request was sent; the message says what to pass."""
+
+    def __init__(self, message: str, *, data: Any = None) -> None:
+        super().__init__(message, "INVALID_INPUT", data)
+
+
+# API error codes to exception classes (the reference SDK's mapping).
+ERROR_CLASSES: dict[str, type[CapellaConsoleClientError]] = {
+    "INVALID_TOKEN": AuthenticationError,
+    "INVALID_API_KEY": AuthenticationError,
+    "MISSING_CREDENTIALS": AuthenticationError,
+    "ORDER_EXPIRED": OrderExpiredError,
+    "COLLECTION_ACCESS_DENIED": CollectionAccessDeniedError,
+    "NOT_AUTHORIZED": AuthorizationError,
+    "ORDER_VALIDATION_ERROR": OrderValidationError,
+    "CONTRACT_NOT_FOUND": ContractNotFoundError,
+    "VALIDATION_ERROR": ValidationError,
+}
+
+# Messages without a code, recognised by a snippet (lower case), as the reference SDK does.
+_MESSAGE_CODES: tuple[tuple[str, str], ...] = (
+    ("order expired", "ORDER_EXPIRED"),
+    ("not permitted to access any of the collection", "COLLECTION_ACCESS_DENIED"),
+    ("not authorized to perform", "NOT_AUTHORIZED"),
+)
+
+_MAX_TEXT = 300
+
+
+def _parse_body(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built by hand in a test has no request
+        return None
+
+
+def _unauthorized_code(request: httpx.Request | None) -> str:
+    header = request.headers.get("authorization", "") if request is not None else ""
+    if not header:
+        return "MISSING_CREDENTIALS"
+    return "INVALID_API_KEY" if header.lower().startswith("apikey") else "INVALID_TOKEN"
+
+
+def _describe_non_json(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + "…"
+    reason = response.reason_phrase or "error"
+    request = _request_of(response)
+    where = f" from {request.method} {redact_url(str(request.url))}" if request else ""
+    return f"HTTP {response.status_code} {reason}{where}" + (f": {text}" if text else "")
+
+
+def error_from_response(response: httpx.Response) -> CapellaConsoleClientError:
+    """Build the typed exception for an API error response (any status >= 400, any body)."""
+    body = _parse_body(response)
+    message: str | None = None
+    code: str | None = None
+    data: Any = None
+
+    if isinstance(body, list):
+        # Some gateways answer with a list of problems; keep them all as data.
+        first = body[0] if body else None
+        body = first if isinstance(first, dict) else {"message": json.dumps(body)[:_MAX_TEXT]}
+        data = body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, str):
+            message = inner
+        elif isinstance(inner, dict):
+            raw_message = inner.get("message", inner.get("Message"))
+            message = str(raw_message) if raw_message is not None else None
+            raw_code = inner.get("code")
+            code = str(raw_code) if raw_code else None
+            data = inner.get("data", inner.get("detail", data))
+            if "data" in inner and "detail" in inner:
+                data = {"data": inner["data"], "detail": inner["detail"]}
+    if message is None:
+        message = _describe_non_json(response)
+
+    request = _request_of(response)
+    if code is None and (response.status_code == 401 or message.lower() == "unauthorized"):
+        code = _unauthorized_code(request)
+    if code is None:
+        lowered = message.lower()
+        code = next((c for snippet, c in _MESSAGE_CODES if snippet in lowered), None)
+    if code is None:
+        code = DEFAULT_ERROR_CODE
+
+    cls = ERROR_CLASSES.get(code)
+    if cls is None:
+        cls = AuthenticationError if response.status_code == 401 else CapellaConsoleClientError
+    if code == "MISSING_CREDENTIALS":
+        message = (
+            f"{message}: no credentials were sent. Pass api_key=... or token=... to "
+            "CapellaConsoleClient, or set CAPELLA_API_KEY."
+        )
+    if request is not None and "authorization" in request.headers:
+        # The exception keeps the response for inspection; it must not keep the key with it.
+        request.headers["authorization"] = REDACTED
+    return cls(redact(message), code, data, response)
+
+
+def raise_for_response(response: httpx.Response) -> None:
+    """Raise the typed exception when ``response`` is an error (status >= 400)."""
+    if response.status_code >= 400:
+        response.read()
+        raise error_from_response(response)

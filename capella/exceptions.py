@@ -1,0 +1,41 @@
+"""The reference SDK's module name for the exception classes (see ``capella.errors``)."""
+
+from capella.errors import (
+    AmbiguousRequestError,
+    AuthenticationError,
+    AuthorizationError,
+    CapellaConsoleClientError,
+    CollectionAccessDeniedError,
+    ConnectError,
+    ContractNotFoundError,
+    InsufficientFundsError,
+    InvalidInputError,
+    NoRefreshTokenError,
+    NoValidStacIdsError,
+    OrderExpiredError,
+    OrderRejectedError,
+    OrderValidationError,
+    RepeatRequestPayloadValidationError,
+    TaskNotCompleteError,
+    ValidationError,
+)
+
+__all__ = [
+    "AmbiguousRequestError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "CapellaConsoleClientError",
+    "CollectionAccessDeniedError",
+    "ConnectError",
+    "ContractNotFoundError",
+    "InsufficientFundsError",
+    "InvalidInputError",
+    "NoRefreshTokenError",
+    "NoValidStacIdsError",
+    "OrderExpiredError",
+    "OrderRejectedError",
+    "OrderValidationError",
+    "RepeatRequestPayloadValidationError",
+    "TaskNotCompleteError",
+    "ValidationError",
+]

@@ -1,0 +1,407 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.gateway_message import GatewayMessage
+from ...models.stac_item import StacItem
+from ...models.string_error_envelope import StringErrorEnvelope
+from ...types import Response
+
+
+def _get_kwargs(
+    order_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/orders/{order_id}/download".format(
+            order_id=quote(str(order_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for componentsschemas_presigned_items_item_data in _response_200:
+            componentsschemas_presigned_items_item = StacItem.from_dict(componentsschemas_presigned_items_item_data)
+
+            response_200.append(componentsschemas_presigned_items_item)
+
+        return response_200
+
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+
+        def _parse_response_401(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_401 = _parse_response_401(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+
+        def _parse_response_403(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+
+        def _parse_response_429(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_429 = _parse_response_429(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+
+        def _parse_response_502(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_502 = _parse_response_502(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+
+        def _parse_response_503(data: object) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = ErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = StringErrorEnvelope.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_2 = GatewayMessage.from_dict(data)
+
+            return componentsschemas_error_response_type_2
+
+        response_503 = _parse_response_503(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    order_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]]:
+    """Return the items of an order with presigned asset links.
+
+     A bare array of STAC items whose asset `href`s are presigned URLs. Those URLs are fetched
+    without the Authorization header. An expired order answers with an `order expired` error.
+
+    Args:
+        order_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]]
+    """
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    order_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem] | None:
+    """Return the items of an order with presigned asset links.
+
+     A bare array of STAC items whose asset `href`s are presigned URLs. Those URLs are fetched
+    without the Authorization header. An expired order answers with an `order expired` error.
+
+    Args:
+        order_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]
+    """
+
+    return sync_detailed(
+        order_id=order_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    order_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]]:
+    """Return the items of an order with presigned asset links.
+
+     A bare array of STAC items whose asset `href`s are presigned URLs. Those URLs are fetched
+    without the Authorization header. An expired order answers with an `order expired` error.
+
+    Args:
+        order_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]]
+    """
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    order_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem] | None:
+    """Return the items of an order with presigned asset links.
+
+     A bare array of STAC items whose asset `href`s are presigned URLs. Those URLs are fetched
+    without the Authorization header. An expired order answers with an `order expired` error.
+
+    Args:
+        order_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | list[StacItem]
+    """
+
+    return (
+        await asyncio_detailed(
+            order_id=order_id,
+            client=client,
+        )
+    ).parsed

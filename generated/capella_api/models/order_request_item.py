@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="OrderRequestItem")
+
+
+@_attrs_define
+class OrderRequestItem:
+    """
+    Attributes:
+        collection_id (str):
+        granule_id (str): The STAC ID.
+    """
+
+    collection_id: str
+    granule_id: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        collection_id = self.collection_id
+
+        granule_id = self.granule_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "collectionId": collection_id,
+                "granuleId": granule_id,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        collection_id = d.pop("collectionId")
+
+        granule_id = d.pop("granuleId")
+
+        order_request_item = cls(
+            collection_id=collection_id,
+            granule_id=granule_id,
+        )
+
+        order_request_item.additional_properties = d
+        return order_request_item
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
