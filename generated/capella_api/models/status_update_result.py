@@ -13,7 +13,7 @@ T = TypeVar("T", bound="StatusUpdateResult")
 
 @_attrs_define
 class StatusUpdateResult:
-    """The answer to a status change; its exact shape is not documented.
+    """A minimal answer to a status change (the real shape is not documented).
 
     Attributes:
         status (str | Unset):

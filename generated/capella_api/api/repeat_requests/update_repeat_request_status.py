@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_envelope import ErrorEnvelope
 from ...models.gateway_message import GatewayMessage
+from ...models.repeat_request import RepeatRequest
 from ...models.repeat_request_status_update import RepeatRequestStatusUpdate
 from ...models.status_update_result import StatusUpdateResult
 from ...models.string_error_envelope import StringErrorEnvelope
@@ -38,9 +39,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | None:
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult | None:
     if response.status_code == 200:
-        response_200 = StatusUpdateResult.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> RepeatRequest | StatusUpdateResult:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = RepeatRequest.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = StatusUpdateResult.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -284,7 +301,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]:
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -298,7 +315,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RepeatRequestStatusUpdate,
-) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]:
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult]:
     """Cancel or approve a repeat request.
 
      The reference SDK sends `{"status": "canceled"}`; Capella's docs use
@@ -314,7 +331,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]
+        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult]
     """
 
     kwargs = _get_kwargs(
@@ -334,7 +351,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: RepeatRequestStatusUpdate,
-) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | None:
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult | None:
     """Cancel or approve a repeat request.
 
      The reference SDK sends `{"status": "canceled"}`; Capella's docs use
@@ -350,7 +367,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult
+        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult
     """
 
     return sync_detailed(
@@ -365,7 +382,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RepeatRequestStatusUpdate,
-) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]:
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult]:
     """Cancel or approve a repeat request.
 
      The reference SDK sends `{"status": "canceled"}`; Capella's docs use
@@ -381,7 +398,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]
+        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult]
     """
 
     kwargs = _get_kwargs(
@@ -399,7 +416,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: RepeatRequestStatusUpdate,
-) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | None:
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult | None:
     """Cancel or approve a repeat request.
 
      The reference SDK sends `{"status": "canceled"}`; Capella's docs use
@@ -415,7 +432,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult
+        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | RepeatRequest | StatusUpdateResult
     """
 
     return (

@@ -10,6 +10,7 @@ from ...models.error_envelope import ErrorEnvelope
 from ...models.gateway_message import GatewayMessage
 from ...models.status_update_result import StatusUpdateResult
 from ...models.string_error_envelope import StringErrorEnvelope
+from ...models.tasking_request import TaskingRequest
 from ...models.tasking_request_status_update import TaskingRequestStatusUpdate
 from ...types import Response
 
@@ -38,9 +39,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | None:
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest | None:
     if response.status_code == 200:
-        response_200 = StatusUpdateResult.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> StatusUpdateResult | TaskingRequest:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = TaskingRequest.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = StatusUpdateResult.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -284,7 +301,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]:
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -298,7 +315,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TaskingRequestStatusUpdate,
-) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]:
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest]:
     """Cancel, approve or reject a tasking request.
 
     Args:
@@ -310,7 +327,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]
+        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest]
     """
 
     kwargs = _get_kwargs(
@@ -330,7 +347,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TaskingRequestStatusUpdate,
-) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | None:
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest | None:
     """Cancel, approve or reject a tasking request.
 
     Args:
@@ -342,7 +359,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult
+        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest
     """
 
     return sync_detailed(
@@ -357,7 +374,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TaskingRequestStatusUpdate,
-) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]:
+) -> Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest]:
     """Cancel, approve or reject a tasking request.
 
     Args:
@@ -369,7 +386,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult]
+        Response[ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest]
     """
 
     kwargs = _get_kwargs(
@@ -387,7 +404,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TaskingRequestStatusUpdate,
-) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | None:
+) -> ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest | None:
     """Cancel, approve or reject a tasking request.
 
     Args:
@@ -399,7 +416,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult
+        ErrorEnvelope | GatewayMessage | StringErrorEnvelope | StatusUpdateResult | TaskingRequest
     """
 
     return (
