@@ -1,0 +1,37 @@
+"""A local Capella-compatible API server for demos, end-to-end tests and benchmarks.
+
+>>> from capella.sandbox import DEMO_API_KEY, Sandbox
+>>> with Sandbox(port=0) as sandbox:  # doctest: +SKIP
+...     CapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url)
+
+Needs the `sandbox` extra (`pip install 'capella[sandbox]'`).
+"""
+
+from capella.sandbox.app import create_app
+from capella.sandbox.faults import Fault, FaultInjector, FaultKind, parse_fault
+from capella.sandbox.server import Sandbox
+from capella.sandbox.state import (
+    DEMO_API_KEY,
+    DEMO_CONTRACT_ID,
+    DEMO_TOKEN,
+    DEMO_USER,
+    SandboxConfig,
+    State,
+    User,
+)
+
+__all__ = [
+    "DEMO_API_KEY",
+    "DEMO_CONTRACT_ID",
+    "DEMO_TOKEN",
+    "DEMO_USER",
+    "Fault",
+    "FaultInjector",
+    "FaultKind",
+    "Sandbox",
+    "SandboxConfig",
+    "State",
+    "User",
+    "create_app",
+    "parse_fault",
+]

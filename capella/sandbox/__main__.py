@@ -1,0 +1,94 @@
+"""`python -m capella.sandbox`: run the sandbox in the foreground until Ctrl+C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from capella.sandbox.faults import Fault, parse_fault
+from capella.sandbox.server import Sandbox
+from capella.sandbox.state import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN, DEMO_USER
+
+__all__ = ["main"]
+
+
+def _fault(spec: str) -> Fault:
+    try:
+        return parse_fault(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="capella sandbox",
+        description="Run a local Capella-compatible API server on 127.0.0.1.",
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated catalog")
+    parser.add_argument("--db", default=None, help="SQLite file to keep orders and requests in")
+    parser.add_argument(
+        "--raster-size", type=int, default=262_144, help="size in bytes of each data raster"
+    )
+    parser.add_argument(
+        "--completion-share",
+        type=float,
+        default=0.5,
+        help="share of new tasking requests that complete at once (0..1)",
+    )
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument(
+        "--fault",
+        action="extend",
+        nargs="+",
+        type=_fault,
+        default=[],
+        metavar="SPEC",
+        help="ROUTE:KIND[=VALUE][:times=N][:retry-after=S], e.g. assets:status=503:times=2",
+    )
+    parser.add_argument("--log-level", default="warning", help="server log level")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sandbox until interrupted; print its URL and demo credentials first."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        sandbox = Sandbox(
+            port=args.port,
+            seed=args.seed,
+            db=args.db,
+            raster_size=args.raster_size,
+            completion_share=args.completion_share,
+            latency=args.latency,
+            faults=args.fault,
+        )
+        with sandbox:
+            print(f"Capella sandbox running at {sandbox.url} (seed {args.seed})")
+            print(f"API key:  {DEMO_API_KEY}")
+            print(f"Token:    {DEMO_TOKEN}")
+            print(f"User:     {DEMO_USER.email} ({DEMO_USER.id})")
+            print(f"Contract: {DEMO_CONTRACT_ID}")
+            print("Press Ctrl+C to stop.", flush=True)
+            while sandbox.running and not stop.wait(0.5):
+                pass
+        return 0 if stop.is_set() else 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

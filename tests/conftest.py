@@ -1,0 +1,72 @@
+"""Shared fixtures: the local sandbox server (started once per session, or fresh per test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from capella.sandbox import Sandbox
+from capella.sandbox.catalog import Catalog
+
+SANDBOX_SEED = 0
+SANDBOX_RASTER_SIZE = 262_144  # small rasters: every download in the test suite stays quick
+SANDBOX_CATALOG_SIZE = 12_000
+
+_SESSION_SANDBOX = pytest.StashKey[Sandbox]()
+
+SandboxFactory = Callable[..., Sandbox]
+
+
+@pytest.fixture(scope="session")
+def sandbox_catalog() -> Catalog:
+    """The seed-0 catalog, built once and shared by every sandbox of the session (read-only)."""
+    return Catalog(seed=SANDBOX_SEED, size=SANDBOX_CATALOG_SIZE, raster_size=SANDBOX_RASTER_SIZE)
+
+
+@pytest.fixture(scope="session")
+def sandbox(request: pytest.FixtureRequest, sandbox_catalog: Catalog) -> Iterator[Sandbox]:
+    """The session's running sandbox (seed 0, in memory); its faults are cleared after each test."""
+    with Sandbox(
+        seed=SANDBOX_SEED, raster_size=SANDBOX_RASTER_SIZE, catalog=sandbox_catalog
+    ) as running:
+        request.config.stash[_SESSION_SANDBOX] = running
+        yield running
+        del request.config.stash[_SESSION_SANDBOX]
+
+
+@pytest.fixture
+def sandbox_factory(sandbox_catalog: Catalog) -> Iterator[SandboxFactory]:
+    """Start sandboxes with custom `Sandbox` keyword arguments; all stop after the test."""
+    started: list[Sandbox] = []
+
+    def start(**options: Any) -> Sandbox:
+        options.setdefault("seed", SANDBOX_SEED)
+        options.setdefault("raster_size", SANDBOX_RASTER_SIZE)
+        shared = (options["seed"], options["raster_size"], options.get("catalog_size"))
+        if shared == (SANDBOX_SEED, SANDBOX_RASTER_SIZE, None):
+            options.setdefault("catalog", sandbox_catalog)
+        running = Sandbox(**options).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in reversed(started):
+        running.stop()
+
+
+@pytest.fixture
+def fresh_sandbox(sandbox_factory: SandboxFactory) -> Sandbox:
+    """A sandbox of its own for tests that change state heavily (seed 0, in memory)."""
+    return sandbox_factory()
+
+
+@pytest.fixture(autouse=True)
+def _reset_session_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Clear the session sandbox's faults and clock after each test (if it was started)."""
+    yield
+    running = request.config.stash.get(_SESSION_SANDBOX, None)
+    if running is not None and running.running:
+        running.faults.clear()
+        running.state.reset_clock()
