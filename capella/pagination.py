@@ -1,0 +1,253 @@
+"""Catalog pagination: sequential (following ``next`` links) or threaded (pages in parallel).
+
+The catalog pages by number: page ``p`` of size ``s`` holds the items at positions
+``(p-1)*s .. p*s-1``, and nothing past position 10,000 can be read. Both modes return exactly
+the first N items: when a full page would cross 10,000, the last request uses a page size that
+divides the offset already read (so the page starts exactly there) and covers what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from capella.errors import CapellaConsoleClientError
+from capella.query import MAX_ITEMS, MAX_PAGE_SIZE, CatalogQuery, LazyJson
+from capella.results import StacSearchResult
+
+if TYPE_CHECKING:
+    from capella._http import ApiSession
+
+MAX_WORKERS = 8  # parallel page requests in threaded mode (the reference SDK's TR bound)
+# Consecutive pages that bring nothing new (but are not repeats) before giving up on a search.
+MAX_STALE_PAGES = 10
+
+
+@attrs.frozen
+class PageRequest:
+    """One page to ask for: ``page`` (1-based) of ``size`` items."""
+
+    page: int
+    size: int
+
+    @property
+    def start(self) -> int:
+        """Position of the page's first item."""
+        return (self.page - 1) * self.size
+
+    @property
+    def end(self) -> int:
+        """Position after the page's last item."""
+        return self.page * self.size
+
+
+def next_page(
+    offset: int, size: int, need: int, max_size: int = MAX_PAGE_SIZE
+) -> PageRequest | None:
+    """The page that continues at ``offset`` to fetch ``need`` more items, or None (at 10,000).
+
+    Pages keep ``size`` while a full page fits before 10,000 and is needed in full. Otherwise
+    the size becomes the smallest divisor of ``offset`` that covers what is missing without
+    crossing 10,000 (one exact request); when there is none, the largest divisor that fits (a
+    few smaller pages). ``size`` must divide ``offset``.
+    """
+    cap = min(max_size, MAX_ITEMS - offset)
+    if cap <= 0 or need <= 0:
+        return None
+    if offset == 0:
+        return PageRequest(1, min(size, cap))
+    if size <= cap and need >= size:
+        return PageRequest(offset // size + 1, size)
+    want = min(need, cap)
+    divisors = [d for d in range(1, cap + 1) if offset % d == 0]
+    covering = [d for d in divisors if d >= want]
+    chosen = covering[0] if covering else divisors[-1]
+    return PageRequest(offset // chosen + 1, chosen)
+
+
+def plan_pages(total: int, size: int) -> list[PageRequest]:
+    """The pages that read exactly the first ``total`` items (at most 10,000)."""
+    pages: list[PageRequest] = []
+    offset = 0
+    while offset < total:
+        request = next_page(offset, size, total - offset)
+        if request is None:
+            break
+        pages.append(request)
+        offset, size = request.end, request.size
+    return pages
+
+
+def number_matched(page: dict[str, Any]) -> int | None:
+    """The total match count: ``numberMatched``, else STAC ``context.matched``."""
+    matched = page.get("numberMatched")
+    if isinstance(matched, int):
+        return matched
+    context = page.get("context")
+    if isinstance(context, dict) and isinstance(context.get("matched"), int):
+        return int(context["matched"])
+    return None
+
+
+def next_href(page: dict[str, Any]) -> str | None:
+    """The href of the page's first ``next`` link, if any."""
+    for link in page.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def rewrite_next_href(href: str, search_url: str) -> str:
+    """Point a next link at ``search_url`` when its host differs (the API reports its backend)."""
+    parts = urlsplit(href)
+    if parts.netloc == urlsplit(search_url).netloc:
+        return href
+    return f"{search_url}?{parts.query}"
+
+
+def _search_op() -> Any:
+    # Imported lazily: the generated package imports every model, which costs import time.
+    from capella_api.api.catalog import search_catalog
+
+    return search_catalog
+
+
+def fetch_page(session: ApiSession, body: dict[str, Any], url: str | None = None) -> dict[str, Any]:
+    """POST one catalog search page (to ``url``, a next link, if given); return the page."""
+    page = session.call_json(_search_op(), body=body, url=url)
+    if not isinstance(page, dict) or not isinstance(page.get("features", []), list):
+        raise CapellaConsoleClientError("catalog search did not return a FeatureCollection")
+    return page
+
+
+def search(session: ApiSession, query: CatalogQuery) -> StacSearchResult:
+    """Run a catalog search and return the first ``query.limit`` items."""
+    session.log.info("searching catalog with payload %s", LazyJson(query.body))
+    fetch_all = fetch_threaded if query.threaded else fetch_sequential
+    result = fetch_all(session, query)
+    result._truncate(query.limit)  # pages may hold more than the limit (the last one is full)
+    result.log_summary(log=session.log)
+    return result
+
+
+def fetch_sequential(
+    session: ApiSession, query: CatalogQuery, fetch: Callable[..., dict[str, Any]] = fetch_page
+) -> StacSearchResult:
+    """Fetch page after page, following ``next`` links, up to the limit."""
+    limit = query.limit
+    size = min(MAX_PAGE_SIZE, limit)
+    result = StacSearchResult(request_body=query.body)
+    seen_pages: set[frozenset[str]] = set()
+
+    page = fetch(session, {**query.body, "limit": size})
+    offset, page_count = size, 1
+    # A page shorter than asked for, with a next link, means the server pages with a smaller
+    # size than ours: positions are then unknown, so only its links are followed.
+    links_only = False
+    stale = 0
+    matched = number_matched(page)
+    _log_matched(session, matched, limit)
+    while True:
+        ids = frozenset(str(f.get("id")) for f in page.get("features") or [])
+        if ids and ids in seen_pages:
+            session.log.warning(
+                "catalog page %d repeats an earlier page; stopping at %d items",
+                page_count,
+                len(result),
+            )
+            break
+        seen_pages.add(ids)
+        stale = 0 if result.add(page) else stale + 1
+        if stale >= MAX_STALE_PAGES:
+            session.log.warning(
+                "%d catalog pages in a row brought no new item; stopping at %d items",
+                stale,
+                len(result),
+            )
+            break
+
+        target = limit if matched is None else min(limit, matched)
+        href = next_href(page)
+        if len(result) >= target or not ids or href is None:
+            break
+        links_only = links_only or len(page.get("features") or []) < size
+        page_count += 1
+        if links_only:
+            body = {**query.body, "limit": size, "page": page_count}
+            page = fetch(session, body, rewrite_next_href(href, session.search_url))
+            continue
+        request = next_page(offset, size, target - len(result))
+        if request is None:  # the next item is past position 10,000
+            break
+        session.log.info("\tpage %d (%d - %d)", page_count, request.start, request.end)
+        body = {**query.body, "limit": request.size, "page": request.page}
+        if request.size == size and request.page == page_count:
+            # the page the API's next link points to: follow it, as the reference SDK does
+            page = fetch(session, body, rewrite_next_href(href, session.search_url))
+        else:  # a resized last page: ask the search URL for exactly that page
+            page = fetch(session, body)
+        offset, size = request.end, request.size
+        refreshed = number_matched(page)
+        matched = matched if refreshed is None else refreshed
+    return result
+
+
+def fetch_threaded(
+    session: ApiSession, query: CatalogQuery, fetch: Callable[..., dict[str, Any]] = fetch_page
+) -> StacSearchResult:
+    """Probe the match count, then fetch every page in parallel; results in page order."""
+    limit = query.limit
+    size = min(MAX_PAGE_SIZE, limit)
+    result = StacSearchResult(request_body=query.body)
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="capella-search") as pool:
+        # Page 1 is needed whenever anything matches: it is asked for while the count is
+        # probed, so that the server works on it during the probe's round trip.
+        futures = [pool.submit(fetch, session, {**query.body, "limit": size, "page": 1})]
+        try:
+            matched = number_matched(fetch(session, {**query.body, "limit": 1}))
+            if matched is None:
+                futures[0].result()
+                session.log.info("catalog did not report a match count; paging sequentially")
+                return fetch_sequential(session, query, fetch)
+            pages = plan_pages(min(matched, limit), size)
+            _log_threaded(session, matched, limit, len(pages))
+            futures += [
+                pool.submit(fetch, session, {**query.body, "limit": p.size, "page": p.page})
+                for p in pages[1:]
+            ]
+            for future in futures[: len(pages)]:
+                result.add(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return result
+
+
+def _log_threaded(session: ApiSession, matched: int, limit: int, pages: int) -> None:
+    session.log.info(
+        "matched a total of %d STAC item%s - fetching in %d parallel request%s - "
+        "returning up to %d",
+        matched,
+        "s" if matched != 1 else "",
+        pages,
+        "s" if pages != 1 else "",
+        min(matched, limit),
+    )
+
+
+def _log_matched(session: ApiSession, matched: int | None, limit: int) -> None:
+    if matched is None:
+        return
+    returning = min(limit, matched)
+    session.log.info(
+        "matched a total of %d STAC item%s - returning up to %d item%s",
+        matched,
+        "s" if matched != 1 else "",
+        returning,
+        "s" if returning != 1 else "",
+    )

@@ -1,0 +1,424 @@
+"""Search results: STAC items, tasking requests and repeat requests, with group-by.
+
+Items stay plain dicts (``result[0]["properties"]["capella:collect_id"]`` works as with the
+reference SDK); :meth:`StacSearchResult.stac_item` adds typed access on top, parsed on first
+use and cached, so a 10,000-item search pays nothing for models nobody reads.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import logging
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
+
+from capella.enumerations import BaseEnum
+from capella.errors import InvalidFilterError
+from capella.fields import UNKNOWN_GROUP, Place, field_for_group, suggest
+
+if TYPE_CHECKING:
+    from capella_api.models import StacItem
+
+    from capella._logging import ClientLog
+
+Feature = dict[str, Any]
+R = TypeVar("R", bound="SearchResult")
+
+_LOGGER_NAME = "capella"
+
+
+class SearchEntity(str, BaseEnum):
+    """What a search result holds (used in log messages)."""
+
+    STAC_ITEM = "STAC item"
+    TASKING_REQUEST = "tasking request"
+    REPEAT_REQUEST = "repeat request"
+
+
+class GroupbyResult(dict[Hashable, R]):
+    """Field value -> result of the same type holding the items with that value."""
+
+    def __init__(self, groups: Iterable[tuple[Hashable, R]] = (), *, field_name: str = "") -> None:
+        super().__init__(groups)
+        self.field_name = field_name
+
+    @property
+    def _field_name(self) -> str:  # the reference SDK's attribute name
+        return self.field_name
+
+    def value_counts(self) -> dict[Hashable, int]:
+        """Return the number of items per value."""
+        return {key: len(group) for key, group in self.items()}
+
+    def __repr__(self) -> str:
+        return f"<GroupbyResult by {self.field_name} ({len(self)} keys)>"
+
+
+def _group_key(value: Any) -> Hashable:
+    """The reference SDK's grouping rules: lists (and dicts, by key) are joined with '-'."""
+    if value is None:
+        return UNKNOWN_GROUP
+    if isinstance(value, list | dict | set):
+        return "-".join(str(v) for v in value)
+    if isinstance(value, Hashable):
+        return value
+    return str(value)
+
+
+def _copy_json(value: Any) -> Any:
+    """Copy nested dicts and lists (JSON data); much cheaper than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
+class SearchResult(abc.ABC):
+    """Items found by a search, in order: indexable, iterable, groupable, mergeable.
+
+    ``request_body`` is the body of the search; pages are kept (``_pages``) without the items
+    that were dropped as duplicates or trimmed by the limit.
+    """
+
+    entity: ClassVar[SearchEntity]
+    _items_key: ClassVar[str]  # where a page lists its items
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content
+
+    def __init__(
+        self,
+        request_body: dict[str, Any] | None = None,
+        _pages: Iterable[dict[str, Any]] | None = None,
+        _features: Iterable[Feature] | None = None,
+    ) -> None:
+        self.request_body: dict[str, Any] = request_body if request_body is not None else {}
+        self._pages: list[dict[str, Any]] = list(_pages or [])
+        self._features: list[Feature] = list(_features or [])
+
+    # -- list-like ------------------------------------------------------------------------
+
+    @overload
+    def __getitem__(self, key: int) -> Feature: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[Feature]: ...
+    def __getitem__(self, key: int | slice) -> Feature | list[Feature]:
+        return self._features[key]
+
+    def __iter__(self) -> Iterator[Feature]:
+        return iter(self._features)
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, SearchResult)
+        return self.request_body == other.request_body and self._features == other._features
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} ({len(self)} {self.entity.value}{self.multiple_suffix})>"
+
+    @property
+    def multiple_suffix(self) -> str:
+        """``"s"`` when the result holds more than one item."""
+        return "s" if len(self) > 1 else ""
+
+    # -- building -------------------------------------------------------------------------
+
+    def add(self, page: dict[str, Any], keep_duplicates: bool = False) -> int:
+        """Append the items of one API page; return how many were added.
+
+        The page is not modified: the result keeps a shallow copy listing the items it kept.
+        """
+        kept = self._accept(list(page.get(self._items_key) or []), keep_duplicates)
+        self._pages.append({**page, self._items_key: kept})
+        self._features.extend(kept)
+        return len(kept)
+
+    def _accept(self, items: list[Feature], keep_duplicates: bool) -> list[Feature]:
+        """The items of a page to keep (all of them unless the subclass drops duplicates)."""
+        return items
+
+    def add_feature(self, feature: Feature) -> None:
+        """Append one item as is."""
+        self._features.append(feature)
+
+    def _truncate(self, limit: int | None = None) -> None:
+        """Keep only the first ``limit`` items (default: the request's ``limit``)."""
+        if limit is None:
+            limit = self.request_body.get("limit")
+        if not limit or len(self._features) <= limit:
+            return
+        self._features = self._features[:limit]
+        budget = limit
+        pages = []
+        for page in self._pages:
+            items = page.get(self._items_key) or []
+            pages.append({**page, self._items_key: items[:budget]})
+            budget = max(0, budget - len(items))
+        self._pages = pages
+
+    def _new(self, features: list[Feature], pages: list[dict[str, Any]]) -> Self:
+        return type(self)(dict(self.request_body), pages, features)
+
+    def merge(self, other: SearchResult, keep_duplicates: bool = False) -> Self:
+        """Return a new result with this result's items, then ``other``'s.
+
+        Neither operand changes, and items ``other`` trimmed to its limit stay out.
+        """
+        merged = self._new(list(self._features), [dict(p) for p in self._pages])
+        # ``other``'s items, not its pages: pages may list items a limit trimmed away.
+        merged.add({self._items_key: list(other._features)}, keep_duplicates=keep_duplicates)
+        return merged
+
+    # -- output ---------------------------------------------------------------------------
+
+    def to_feature_collection(self) -> dict[str, Any]:
+        """Return the items as a GeoJSON FeatureCollection (a copy: edit it freely)."""
+        return {"type": "FeatureCollection", "features": _copy_json(self._features)}
+
+    def log_summary(
+        self, with_request_body: bool = False, log: ClientLog | logging.Logger | None = None
+    ) -> None:
+        """Log the number of items found (and the request body) at INFO."""
+        logger = log if log is not None else logging.getLogger(_LOGGER_NAME)
+        if with_request_body:
+            logger.info("request: %s", json.dumps(self.request_body, default=str))
+        if not self:
+            logger.info("found no %ss matching your query", self.entity.value)
+        else:
+            logger.info("found %d %s%s", len(self), self.entity.value, self.multiple_suffix)
+
+    # -- group-by -------------------------------------------------------------------------
+
+    def groupby(self, field: str) -> GroupbyResult[Self]:
+        """Group the items by a field's value.
+
+        Items without the field go under ``"unknown"``; list values are joined with ``"-"``
+        (``["HH", "VV"]`` -> ``"HH-VV"``). An unsupported field raises InvalidFilterError.
+        """
+        value_of = self._group_value(field)
+        groups: dict[Hashable, Self] = {}
+        for feature in self._features:
+            key = _group_key(value_of(feature))
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = type(self)(dict(self.request_body))
+            group.add_feature(feature)
+        return GroupbyResult(groups.items(), field_name=field)
+
+    @abc.abstractmethod
+    def _group_value(self, field: str) -> Callable[[Feature], Any]:
+        """A function reading ``field`` from an item; InvalidFilterError if unsupported."""
+
+
+class StacSearchResult(SearchResult):
+    """STAC items from a catalog search (duplicate ids are dropped as pages are added)."""
+
+    entity: ClassVar[SearchEntity] = SearchEntity.STAC_ITEM
+    _items_key: ClassVar[str] = "features"
+
+    def __init__(
+        self,
+        request_body: dict[str, Any] | None = None,
+        _pages: Iterable[dict[str, Any]] | None = None,
+        _features: Iterable[Feature] | None = None,
+    ) -> None:
+        super().__init__(request_body, _pages, _features)
+        # id(feature) -> (feature, model); the feature is kept so that its id is not reused
+        self._models: dict[int, tuple[Feature, StacItem]] = {}
+        # The ids of ``_features`` while that list is only appended to by ``add``.
+        self._ids: set[Any] | None = None
+        self._ids_of: list[Feature] | None = None
+        self._ids_len = 0
+
+    @property
+    def stac_ids(self) -> list[str]:
+        """The STAC ids, in order."""
+        return [item["id"] for item in self._features]
+
+    @property
+    def collect_ids(self) -> list[str]:
+        """The collect ids (``"N/A"`` when an item has none), in order."""
+        return [
+            (item.get("properties") or {}).get("capella:collect_id", "N/A")
+            for item in self._features
+        ]
+
+    def _accept(self, items: list[Feature], keep_duplicates: bool) -> list[Feature]:
+        # The ids seen so far are kept between pages; any other change to the items resets them.
+        if self._ids is None or self._ids_of is not self._features or self._ids_len != len(self):
+            self._ids = {item.get("id") for item in self._features}
+        seen = self._ids
+        if keep_duplicates:
+            seen.update(item.get("id") for item in items)
+            kept = items
+        else:
+            kept = []
+            for item in items:
+                key = item.get("id")
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(item)
+        self._ids_of, self._ids_len = self._features, len(self) + len(kept)
+        return kept
+
+    def drop(self, stac_ids: Iterable[str]) -> None:
+        """Remove the items with these ids; lower the pages' matched/returned counts."""
+        dropping = set(stac_ids)
+        if not dropping:
+            return
+        before = len(self._features)
+        self._features = [f for f in self._features if f.get("id") not in dropping]
+        total = before - len(self._features)
+        if total:
+            self._pages = [_drop_from_page(p, dropping, total) for p in self._pages]
+
+    def _group_value(self, field: str) -> Callable[[Feature], Any]:
+        spec = field_for_group(field)
+        if spec.place is Place.ITEM:
+            return lambda item: item.get(spec.wire)
+        return lambda item: (item.get("properties") or {}).get(spec.wire)
+
+    # -- typed access ---------------------------------------------------------------------
+
+    def stac_item(self, index: int) -> StacItem:
+        """The item at ``index`` as the generated ``capella_api.models.StacItem`` (cached)."""
+        feature = self._features[index]
+        cached = self._models.get(id(feature))
+        if cached is not None and cached[0] is feature:
+            return cached[1]
+        from capella_api.models import StacItem  # lazily: model imports cost start-up time
+
+        model = StacItem.from_dict(feature)
+        self._models[id(feature)] = (feature, model)
+        return model
+
+    def stac_items(self) -> Iterator[StacItem]:
+        """Iterate over the items as generated ``StacItem`` models, parsed on demand."""
+        for index in range(len(self._features)):
+            yield self.stac_item(index)
+
+
+def _drop_from_page(page: dict[str, Any], ids: set[str], total: int) -> dict[str, Any]:
+    """A copy of ``page`` without ``ids``, its counts lowered as the reference SDK does."""
+    page = dict(page)
+    features = page.get("features") or []
+    kept = [f for f in features if f.get("id") not in ids]
+    dropped = len(features) - len(kept)
+    page["features"] = kept
+    if isinstance(page.get("numberMatched"), int):
+        page["numberMatched"] -= total
+    context = page.get("context")
+    if isinstance(context, dict):
+        context = page["context"] = dict(context)
+        if isinstance(context.get("matched"), int):
+            context["matched"] -= total
+    if dropped:
+        if isinstance(page.get("numberReturned"), int):
+            page["numberReturned"] -= dropped
+        if isinstance(context, dict) and isinstance(context.get("returned"), int):
+            context["returned"] -= dropped
+    return page
+
+
+# The properties tasking and repeat request results can be grouped on (the reference SDK's).
+TR_GROUPBY_FIELDS: frozenset[str] = frozenset(
+    {
+        "archiveHoldback",
+        "billingEnvironment",
+        "collectConstraints",
+        "collectionTier",
+        "collectionType",
+        "contractId",
+        "customAttribute1",
+        "customAttribute2",
+        "orgId",
+        "organizationName",
+        "processingConfig",
+        "repeatrequestId",
+        "submissionTime",
+        "taskingrequestDescription",
+        "taskingrequestId",
+        "taskingrequestName",
+        "taskingrequestType",
+        "userId",
+        "userName",
+        "windowClose",
+        "windowDuration",
+        "windowOpen",
+    }
+)
+RR_GROUPBY_FIELDS: frozenset[str] = frozenset(
+    {
+        "archiveHoldback",
+        "billingEnvironment",
+        "collectConstraints",
+        "collectionTier",
+        "collectionType",
+        "contractId",
+        "orgId",
+        "organizationName",
+        "repeatrequestDescription",
+        "repeatrequestId",
+        "repeatrequestName",
+        "repeatrequestType",
+        "submissionTime",
+        "userId",
+        "userName",
+        "windowDuration",
+    }
+)
+
+
+class _RequestSearchResult(SearchResult):
+    """Tasking or repeat requests: pages list them under ``results``; no de-duplication."""
+
+    _items_key: ClassVar[str] = "results"
+    _groupable: ClassVar[frozenset[str]]
+
+    def add(self, page: dict[str, Any], keep_duplicates: bool = False) -> int:
+        """Append the requests of one API page (``page["results"]``); return how many."""
+        return super().add(page, keep_duplicates=True)
+
+    def _group_value(self, field: str) -> Callable[[Feature], Any]:
+        if field not in self._groupable:
+            raise InvalidFilterError(
+                f"cannot group {self.entity.value}s by {field!r}:{suggest(field, self._groupable)}"
+                f" groupable fields: {', '.join(sorted(self._groupable))}"
+            )
+        return lambda item: (item.get("properties") or {}).get(field)
+
+
+class TaskingRequestSearchResult(_RequestSearchResult):
+    """Tasking requests found by ``search_tasking_requests``."""
+
+    entity: ClassVar[SearchEntity] = SearchEntity.TASKING_REQUEST
+    _groupable: ClassVar[frozenset[str]] = TR_GROUPBY_FIELDS
+
+    @property
+    def tasking_request_ids(self) -> list[str]:
+        """The tasking request ids, in order."""
+        return [item["properties"]["taskingrequestId"] for item in self._features]
+
+    @property
+    def repeat_request_ids(self) -> list[str]:
+        """The repeat request ids of the tasking requests (``"N/A"`` when none), in order."""
+        return [
+            (item.get("properties") or {}).get("repeatrequestId", "N/A") for item in self._features
+        ]
+
+
+class RepeatRequestSearchResult(_RequestSearchResult):
+    """Repeat requests found by ``search_repeat_requests``."""
+
+    entity: ClassVar[SearchEntity] = SearchEntity.REPEAT_REQUEST
+    _groupable: ClassVar[frozenset[str]] = RR_GROUPBY_FIELDS
+
+    @property
+    def repeat_request_ids(self) -> list[str]:
+        """The repeat request ids, in order."""
+        return [item["properties"]["repeatrequestId"] for item in self._features]
