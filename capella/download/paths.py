@@ -1,0 +1,45 @@
+"""Where downloads go: safe file names inside a target folder, and the work files beside them."""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from capella.errors import InvalidInputError
+
+PART_SUFFIX = ".part"
+META_SUFFIX = ".part.meta"
+
+
+def filename_from_url(url: str) -> str:
+    """The last segment of the URL's path (percent-decoded), without the query string."""
+    path = urllib.parse.urlsplit(url).path
+    return urllib.parse.unquote(path.rsplit("/", 1)[-1])
+
+
+def safe_join(directory: str | Path, filename: str) -> Path:
+    """``directory / filename``, refusing names that are empty, absolute or could leave it."""
+    if (
+        not filename
+        or filename in (".", "..")
+        or "/" in filename
+        or "\\" in filename
+        or "\x00" in filename
+        or PurePosixPath(filename).is_absolute()
+        or PureWindowsPath(filename).drive
+        or PureWindowsPath(filename).anchor
+    ):
+        raise InvalidInputError(
+            f"refusing unsafe file name {filename!r}: it must be a plain name inside {directory}"
+        )
+    return Path(directory) / filename
+
+
+def part_path(path: Path) -> Path:
+    """The work file an asset is written to until it is complete: ``<name>.part``."""
+    return path.with_name(path.name + PART_SUFFIX)
+
+
+def meta_path(path: Path) -> Path:
+    """The resume record beside the work file: ``<name>.part.meta`` (size, validator, ranges)."""
+    return path.with_name(path.name + META_SUFFIX)
