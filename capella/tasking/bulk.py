@@ -1,0 +1,242 @@
+"""Cancel or update many tasking or repeat requests at once, one result per id.
+
+Each id is sent on its own (up to 10 at a time) and every failure of one id (an API error, a
+transport error, an unreadable answer) becomes that id's result, so one failure never hides or
+aborts the others. Results come back keyed by id, in the order the ids were given:
+
+- success: ``{"success": True}`` (cancel) or the updated request (update);
+- failure: ``{"success": False, "error": {"code": ..., "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
+from typing import Any
+
+import attrs
+import httpx
+
+from capella._http import ApiSession
+from capella.errors import DEFAULT_ERROR_CODE, CapellaConsoleClientError
+from capella.tasking import _values as v
+from capella.tasking.types import ProductTypeLike
+
+# Each id is its own request; more in flight at once gets throttled (429) by the API.
+MAX_CONCURRENCY = 10
+
+Result = dict[str, Any]
+
+
+def _tasking_ops() -> tuple[ModuleType, ModuleType]:
+    from capella_api.api.tasking import update_tasking_request, update_tasking_request_status
+
+    return update_tasking_request, update_tasking_request_status
+
+
+def _repeat_ops() -> tuple[ModuleType, ModuleType]:
+    from capella_api.api.repeat_requests import (
+        update_repeat_request,
+        update_repeat_request_status,
+    )
+
+    return update_repeat_request, update_repeat_request_status
+
+
+@attrs.frozen
+class _Entity:
+    """What differs between tasking and repeat requests here."""
+
+    noun: str  # "tasking request"
+    ids_name: str  # the argument name, for error messages
+    prefix: str  # wire prefix of the name and description properties
+    ops: Callable[[], tuple[ModuleType, ModuleType]]  # (update, update status), imported on use
+
+
+TASKING = _Entity("tasking request", "tasking_request_ids", "taskingrequest", _tasking_ops)
+REPEAT = _Entity("repeat request", "repeat_request_ids", "repeatrequest", _repeat_ops)
+
+
+def failure(exc: BaseException) -> Result:
+    """The per-id result for any failure."""
+    if isinstance(exc, CapellaConsoleClientError):
+        code = exc.code or DEFAULT_ERROR_CODE
+        message = exc.message or str(exc) or type(exc).__name__
+    elif isinstance(exc, httpx.HTTPError):
+        code, message = "CONNECTION_ERROR", f"{type(exc).__name__}: {exc}"
+    else:
+        code, message = "CLIENT_ERROR", f"{type(exc).__name__}: {exc}"
+    return {"success": False, "error": {"code": code, "message": message}}
+
+
+def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        raise CapellaConsoleClientError(
+            f"{what}: the API answered {response.status_code} with a body that is not JSON",
+            "INVALID_RESPONSE",
+        ) from None
+    if not isinstance(data, dict):
+        raise CapellaConsoleClientError(
+            f"{what}: the API answered with {type(data).__name__}, not the updated request",
+            "INVALID_RESPONSE",
+        )
+    return data
+
+
+def _fan_out(ids: Sequence[str], work: Callable[[str], Result]) -> dict[str, Result]:
+    """Run ``work`` for every id, up to MAX_CONCURRENCY at a time; results in id order."""
+
+    def guarded(request_id: str) -> Result:
+        try:
+            return work(request_id)
+        except Exception as exc:  # every failure is this id's result, never the others'
+            return failure(exc)
+
+    with ThreadPoolExecutor(
+        max_workers=min(MAX_CONCURRENCY, len(ids)), thread_name_prefix="capella-bulk"
+    ) as pool:
+        futures = {request_id: pool.submit(guarded, request_id) for request_id in ids}
+    return {request_id: future.result() for request_id, future in futures.items()}
+
+
+def _log_summary(
+    session: ApiSession, results: dict[str, Result], entity: _Entity, verb: str
+) -> None:
+    failed = {k: r for k, r in results.items() if r.get("success") is False}
+    session.log.info("%s %d of %d %ss", verb, len(results) - len(failed), len(results), entity.noun)
+    for request_id, result in results.items():
+        error = result.get("error") or {}
+        if request_id in failed:
+            session.log.info(
+                "%s: failed: %s %s", request_id, error.get("code"), error.get("message")
+            )
+        else:
+            session.log.info("%s: %s", request_id, verb)
+
+
+def _cancel(
+    session: ApiSession, entity: _Entity, raw_ids: Sequence[str | None]
+) -> dict[str, Result]:
+    ids = v.request_ids(entity.ids_name, raw_ids)
+    op = entity.ops()[1]
+    session.log.info("canceling %d %s%s", len(ids), entity.noun, "s" if len(ids) > 1 else "")
+
+    def cancel(request_id: str) -> Result:
+        # The answer's body is not needed: a 2xx status means the request is canceled.
+        session.call(op, request_id, body={"status": "canceled"})
+        return {"success": True}
+
+    results = _fan_out(ids, cancel)
+    _log_summary(session, results, entity, "canceled")
+    return results
+
+
+def _update(
+    session: ApiSession,
+    entity: _Entity,
+    raw_ids: Sequence[str | None],
+    *,
+    name: str | None,
+    description: str | None,
+    custom_attribute_1: str | None,
+    custom_attribute_2: str | None,
+    product_types: Sequence[ProductTypeLike] | None,
+) -> dict[str, Result]:
+    properties: dict[str, Any] = {
+        f"{entity.prefix}Name": v.optional_str("name", name),
+        f"{entity.prefix}Description": v.optional_str("description", description),
+        "customAttribute1": v.optional_str("custom_attribute_1", custom_attribute_1),
+        "customAttribute2": v.optional_str("custom_attribute_2", custom_attribute_2),
+    }
+    properties = {key: value for key, value in properties.items() if value is not None}
+    if product_types is not None:
+        properties["processingConfig"] = {"productTypes": v.product_types(product_types)}
+    ids = v.request_ids(entity.ids_name, raw_ids)
+    op = entity.ops()[0]
+    body = {"properties": properties}
+    session.log.info("updating %d %s%s", len(ids), entity.noun, "s" if len(ids) > 1 else "")
+
+    def update(request_id: str) -> Result:
+        response = session.call(op, request_id, body=body)
+        return _json_object(response, f"updating {entity.noun} {request_id}")
+
+    results = _fan_out(ids, update)
+    _log_summary(session, results, entity, "updated")
+    return results
+
+
+def cancel_tasking_requests(
+    session: ApiSession, *tasking_request_ids: str | None
+) -> dict[str, Result]:
+    """Cancel 1..N tasking requests; return ``{id: {"success": ...}}`` in the order given.
+
+    Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
+    ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
+    """
+    return _cancel(session, TASKING, tasking_request_ids)
+
+
+def cancel_repeat_requests(
+    session: ApiSession, *repeat_request_ids: str | None
+) -> dict[str, Result]:
+    """Cancel 1..N repeat requests; return ``{id: {"success": ...}}`` in the order given.
+
+    Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
+    ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
+    """
+    return _cancel(session, REPEAT, repeat_request_ids)
+
+
+def update_tasking_requests(
+    session: ApiSession,
+    *tasking_request_ids: str | None,
+    name: str | None = None,
+    description: str | None = None,
+    custom_attribute_1: str | None = None,
+    custom_attribute_2: str | None = None,
+    product_types: Sequence[ProductTypeLike] | None = None,
+) -> dict[str, Result]:
+    """Apply the same changes to 1..N tasking requests; return results keyed by id, in order.
+
+    Only the fields given (not None) change. A success is the updated request as the API
+    returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
+    """
+    return _update(
+        session,
+        TASKING,
+        tasking_request_ids,
+        name=name,
+        description=description,
+        custom_attribute_1=custom_attribute_1,
+        custom_attribute_2=custom_attribute_2,
+        product_types=product_types,
+    )
+
+
+def update_repeat_requests(
+    session: ApiSession,
+    *repeat_request_ids: str | None,
+    name: str | None = None,
+    description: str | None = None,
+    custom_attribute_1: str | None = None,
+    custom_attribute_2: str | None = None,
+    product_types: Sequence[ProductTypeLike] | None = None,
+) -> dict[str, Result]:
+    """Apply the same changes to 1..N repeat requests; return results keyed by id, in order.
+
+    Only the fields given (not None) change. A success is the updated request as the API
+    returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
+    """
+    return _update(
+        session,
+        REPEAT,
+        repeat_request_ids,
+        name=name,
+        description=description,
+        custom_attribute_1=custom_attribute_1,
+        custom_attribute_2=custom_attribute_2,
+        product_types=product_types,
+    )

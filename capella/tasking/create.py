@@ -1,0 +1,439 @@
+"""Create tasking and repeat requests: typed arguments in, the reference SDK's wire body out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypedDict, Unpack
+
+from capella._http import ApiSession
+from capella.enumerations import (
+    ArchiveHoldback,
+    CollectionTier,
+    CollectionType,
+    InsarOrbit,
+    ObservationDirection,
+    OrbitalPlane,
+    OrbitState,
+    Polarization,
+    RepeatCollectionTier,
+    SquintMode,
+)
+from capella.errors import (
+    CapellaConsoleClientError,
+    InvalidInputError,
+    RepeatRequestPayloadValidationError,
+)
+from capella.tasking import _values as v
+from capella.tasking.types import (
+    ArchiveHoldbackLike,
+    CollectionTierLike,
+    CollectionTypeLike,
+    DatetimeLike,
+    GeometryLike,
+    InsarOrbitLike,
+    LocalTimeLike,
+    LookDirectionLike,
+    OrbitalPlaneLike,
+    OrbitStateLike,
+    PolarizationLike,
+    ProductTypeLike,
+    RepeatCollectionTierLike,
+    RepetitionIntervalLike,
+    SquintLike,
+)
+
+DEFAULT_WINDOW = timedelta(days=7)
+INSAR_TIERS = frozenset({RepeatCollectionTier.insar, RepeatCollectionTier.insar_internal})
+
+
+class ApiSpellings(TypedDict, total=False):
+    """Keywords spelled as the API spells them, accepted because the seed examples use them."""
+
+    orbitalPlanes: Sequence[OrbitalPlaneLike] | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _orbital_planes(
+    func: str, orbital_planes: Sequence[OrbitalPlaneLike] | None, spellings: ApiSpellings
+) -> Sequence[OrbitalPlaneLike] | None:
+    unknown = sorted(set(spellings) - set(ApiSpellings.__annotations__))
+    if unknown:
+        raise TypeError(f"{func}() got an unexpected keyword argument {unknown[0]!r}")
+    if "orbitalPlanes" in spellings:
+        if orbital_planes is not None:
+            raise TypeError(f"{func}() got both orbital_planes and orbitalPlanes; pass one")
+        return spellings["orbitalPlanes"]
+    return orbital_planes
+
+
+def _collect_constraints(
+    geometry_type: str,
+    *,
+    off_nadir_min: float | None,
+    off_nadir_max: float | None,
+    image_width: float | None,
+    orbital_planes: Sequence[OrbitalPlaneLike] | None,
+    asc_dsc: OrbitStateLike,
+    look_direction: LookDirectionLike,
+    local_time: LocalTimeLike | None,
+    polarization: PolarizationLike | None,
+    azimuth_angle_min: float | None,
+    azimuth_angle_max: float | None,
+    squint: SquintLike | None,
+    max_squint_angle: float | None,
+) -> dict[str, Any]:
+    """``collectConstraints``: only the keys whose value is set, camelCase as the API names them."""
+    if squint is None:
+        # The reference SDK's default, which the API documents: squinted for a point only.
+        squint = SquintMode.ENABLED if geometry_type == "Point" else SquintMode.DISABLED
+    nadir_min = _angle("off_nadir_min", off_nadir_min, 90)
+    nadir_max = _angle("off_nadir_max", off_nadir_max, 90)
+    if nadir_min is not None and nadir_max is not None and nadir_min > nadir_max:
+        raise InvalidInputError(
+            f"off_nadir_min ({nadir_min:g}) must not be greater than off_nadir_max ({nadir_max:g})"
+        )
+    planes = None
+    if orbital_planes is not None:
+        items = v.as_list(orbital_planes)
+        if items is None:
+            items = [orbital_planes]
+        planes = v.enum_values("orbital_planes", items, OrbitalPlane)
+    constraints: dict[str, Any] = {
+        "offNadirMin": nadir_min,
+        "offNadirMax": nadir_max,
+        "imageWidth": None
+        if image_width is None
+        else v.number("image_width", image_width, minimum=0, exclusive_minimum=True),
+        "orbitalPlanes": planes,
+        "ascDsc": v.enum_value("asc_dsc", asc_dsc, OrbitState),
+        "lookDirection": v.enum_value("look_direction", look_direction, ObservationDirection),
+        "localTime": None if local_time is None else v.local_time(local_time),
+        "polarization": None
+        if polarization is None
+        else v.enum_value("polarization", polarization, Polarization),
+        "azimuthAngleMin": _angle("azimuth_angle_min", azimuth_angle_min, 360),
+        "azimuthAngleMax": _angle("azimuth_angle_max", azimuth_angle_max, 360),
+        "squint": v.enum_value("squint", squint, SquintMode),
+        "maxSquintAngle": _angle("max_squint_angle", max_squint_angle, 90),
+    }
+    return {key: value for key, value in constraints.items() if value is not None}
+
+
+def _angle(name: str, value: float | None, maximum: float) -> int | float | None:
+    return None if value is None else v.number(name, value, minimum=0, maximum=maximum)
+
+
+def _common_properties(
+    *,
+    collection_type: CollectionTypeLike,
+    archive_holdback: ArchiveHoldbackLike,
+    custom_attribute_1: str | None,
+    custom_attribute_2: str | None,
+) -> dict[str, Any]:
+    return {
+        "collectionType": v.enum_value("collection_type", collection_type, CollectionType),
+        "archiveHoldback": v.enum_value("archive_holdback", archive_holdback, ArchiveHoldback),
+        # Sent as null when unset, as the reference SDK does.
+        "customAttribute1": v.optional_str("custom_attribute_1", custom_attribute_1),
+        "customAttribute2": v.optional_str("custom_attribute_2", custom_attribute_2),
+    }
+
+
+def _feature(
+    geometry: dict[str, Any],
+    properties: dict[str, Any],
+    product_types: Sequence[ProductTypeLike] | ProductTypeLike | None,
+    contract_id: str | None,
+) -> dict[str, Any]:
+    if product_types is not None:
+        properties["processingConfig"] = {"productTypes": v.product_types(product_types)}
+    body: dict[str, Any] = {"type": "Feature", "geometry": geometry, "properties": properties}
+    if contract_id is not None:
+        if not isinstance(contract_id, str) or not contract_id.strip():
+            raise InvalidInputError(
+                f"contract_id: expected a non-empty string, not {contract_id!r}"
+            )
+        body["contractId"] = contract_id
+    return body
+
+
+def _name(name: str, description: str | None) -> tuple[str, str]:
+    if not isinstance(name, str):
+        raise InvalidInputError(f"name: expected a string, not {type(name).__name__}")
+    return name, v.optional_str("description", description) or ""
+
+
+def _post(session: ApiSession, op: Any, body: dict[str, Any], what: str) -> dict[str, Any]:
+    prefix = what.split()[0]  # "tasking" or "repeat": the wire names are f"{prefix}requestName"
+    name = body["properties"][f"{prefix}requestName"]
+    session.log.info("creating %s %r", what, name)
+    session.log.debug("%s payload: %s", what, json.dumps(body))
+    created = session.call_json(op, body=body)
+    if not isinstance(created, dict):
+        raise CapellaConsoleClientError(
+            f"creating a {what} returned {type(created).__name__}, not the request",
+            "INVALID_RESPONSE",
+        )
+    properties = created.get("properties") or {}
+    session.log.info("created %s %s", what, properties.get(f"{prefix}requestId"))
+    return created
+
+
+def create_tasking_request(
+    session: ApiSession,
+    *,
+    geometry: GeometryLike,
+    name: str,
+    description: str = "",
+    collection_type: CollectionTypeLike = "spotlight",
+    collection_tier: CollectionTierLike = "standard",
+    window_open: DatetimeLike | None = None,
+    window_close: DatetimeLike | None = None,
+    local_time: LocalTimeLike | None = None,
+    product_types: Sequence[ProductTypeLike] | None = None,
+    off_nadir_min: float | None = None,
+    off_nadir_max: float | None = None,
+    image_width: float | None = None,
+    orbital_planes: Sequence[OrbitalPlaneLike] | None = None,
+    asc_dsc: OrbitStateLike = "either",
+    look_direction: LookDirectionLike = "either",
+    polarization: PolarizationLike | None = None,
+    archive_holdback: ArchiveHoldbackLike = "none",
+    custom_attribute_1: str | None = None,
+    custom_attribute_2: str | None = None,
+    pre_approval: bool = False,
+    azimuth_angle_min: float | None = None,
+    azimuth_angle_max: float | None = None,
+    squint: SquintLike | None = None,
+    max_squint_angle: float | None = None,
+    contract_id: str | None = None,
+    **api_spellings: Unpack[ApiSpellings],
+) -> dict[str, Any]:
+    """Create a tasking request (``POST /task``) and return it as the API answers.
+
+    Only ``geometry`` and ``name`` are required. Enum arguments take the enum member or its value.
+    Every argument is checked before the request; a bad one raises ``InvalidInputError``.
+
+    Args:
+        geometry: the area or point of interest: a GeoJSON Point or Polygon (dict, ``geojson``
+            object or anything with ``__geo_interface__``).
+        name: name of the request. description: free text, default ``""``.
+        collection_type: collect mode, looks and resolution, default ``spotlight``.
+        collection_tier: how soon after ``window_open`` to collect, default ``standard``.
+        window_open: earliest collection time, default now. window_close: latest collection
+            time, default ``window_open`` + 7 days. Datetimes (naive means UTC, aware ones are
+            converted), dates or strings.
+        local_time: ``day``, ``night``, ``anytime`` or ``[[start, end], ...]`` seconds of the
+            local day (0 to 86400).
+        product_types: products to deliver with the imagery, e.g. ``["GEO", "SLC"]``.
+        off_nadir_min, off_nadir_max: off-nadir angle range in degrees.
+        image_width: image width in metres.
+        orbital_planes: allowed orbital planes (45, 53, 97); ``orbitalPlanes`` is accepted too.
+        asc_dsc: ascending, descending or either pass (default either).
+        look_direction: left, right or either (default either).
+        polarization: ``HH`` or ``VV``.
+        archive_holdback: period the imagery is held back from the public archive: ``none``
+            (default), ``30_day``, ``1_year`` or ``permanent`` (``"30 day"``, ``one_year``,
+            ... are read as those).
+        custom_attribute_1, custom_attribute_2: your own metadata, e.g. correlation ids.
+        pre_approval: skip the cost review step.
+        azimuth_angle_min, azimuth_angle_max: azimuth range in degrees clockwise from north.
+        squint: ``enabled``, ``disabled``, ``forward`` or ``backward``; default ``enabled`` for
+            a point and ``disabled`` for an area.
+        max_squint_angle: largest absolute squint angle in degrees.
+        contract_id: the contract to charge (default: the organization's default contract).
+    """
+    planes = _orbital_planes("create_tasking_request", orbital_planes, api_spellings)
+    geo = v.geometry(geometry)
+    name, description = _name(name, description)
+    opens = _now() if window_open is None else v.to_datetime("window_open", window_open)
+    closes = (
+        opens + DEFAULT_WINDOW
+        if window_close is None
+        else v.to_datetime("window_close", window_close)
+    )
+    if closes <= opens:
+        raise InvalidInputError(
+            f"window_close ({v.iso_utc(closes)}) must be after window_open ({v.iso_utc(opens)})"
+        )
+    properties: dict[str, Any] = {
+        "taskingrequestName": name,
+        "taskingrequestDescription": description,
+        "windowOpen": v.iso_utc(opens),
+        "windowClose": v.iso_utc(closes),
+        "collectionTier": v.enum_value("collection_tier", collection_tier, CollectionTier),
+        **_common_properties(
+            collection_type=collection_type,
+            archive_holdback=archive_holdback,
+            custom_attribute_1=custom_attribute_1,
+            custom_attribute_2=custom_attribute_2,
+        ),
+        # snake_case on the wire: the key the reference SDK sends (responses say preApproval).
+        "pre_approval": v.boolean("pre_approval", pre_approval),
+        "collectConstraints": _collect_constraints(
+            geo["type"],
+            off_nadir_min=off_nadir_min,
+            off_nadir_max=off_nadir_max,
+            image_width=image_width,
+            orbital_planes=planes,
+            asc_dsc=asc_dsc,
+            look_direction=look_direction,
+            local_time=local_time,
+            polarization=polarization,
+            azimuth_angle_min=azimuth_angle_min,
+            azimuth_angle_max=azimuth_angle_max,
+            squint=squint,
+            max_squint_angle=max_squint_angle,
+        ),
+    }
+    body = _feature(geo, properties, product_types, contract_id)
+    from capella_api.api.tasking import create_tasking_request as op
+
+    return _post(session, op, body, "tasking request")
+
+
+def create_repeat_request(
+    session: ApiSession,
+    *,
+    geometry: GeometryLike,
+    name: str,
+    description: str = "",
+    collection_type: CollectionTypeLike = "spotlight",
+    collection_tier: RepeatCollectionTierLike = "routine",
+    repeat_start: DatetimeLike | None = None,
+    repeat_end: DatetimeLike | None = None,
+    repetition_interval: RepetitionIntervalLike = 7,
+    repetition_count: int | None = None,
+    local_time: LocalTimeLike | None = None,
+    product_types: Sequence[ProductTypeLike] | None = None,
+    off_nadir_min: float | None = None,
+    off_nadir_max: float | None = None,
+    image_width: float | None = None,
+    orbital_planes: Sequence[OrbitalPlaneLike] | None = None,
+    asc_dsc: OrbitStateLike = "either",
+    look_direction: LookDirectionLike = "either",
+    polarization: PolarizationLike | None = None,
+    archive_holdback: ArchiveHoldbackLike = "none",
+    custom_attribute_1: str | None = None,
+    custom_attribute_2: str | None = None,
+    azimuth_angle_min: float | None = None,
+    azimuth_angle_max: float | None = None,
+    squint: SquintLike | None = None,
+    max_squint_angle: float | None = None,
+    contract_id: str | None = None,
+    maintain_scene_framing: bool | None = None,
+    look_angle_tolerance: float | None = None,
+    azimuth_angle_tolerance: float | None = None,
+    window_duration: float | None = None,
+    insar_orbit: InsarOrbitLike | None = None,
+    **api_spellings: Unpack[ApiSpellings],
+) -> dict[str, Any]:
+    """Create a repeat request (``POST /repeat-requests``) and return it as the API answers.
+
+    Only ``geometry`` and ``name`` are required; the collect arguments are those of
+    ``create_tasking_request`` (there is no ``pre_approval``). The cadence:
+
+    Args:
+        collection_tier: ``routine`` (default), ``flexible``, ``internal``, ``insar`` or
+            ``insar-internal``; the insar tiers require ``insar_orbit``.
+        repeat_start: when the series starts, default now.
+        repeat_end: when it ends. Exclusive with ``repetition_count``; with neither, the series
+            runs until cancelled.
+        repetition_interval: days between the starts of derived requests, default 7 (see
+            ``RepeatCycle``).
+        repetition_count: number of acquisitions in the series.
+        maintain_scene_framing: keep look direction, pass direction and orbital plane constant.
+        look_angle_tolerance, azimuth_angle_tolerance: allowed deviation across acquisitions,
+            in degrees.
+        window_duration: duration of each derived request in seconds (must be positive).
+        insar_orbit: ``MIO_53_2P95`` or ``SSO_97_7P00``, for the insar tiers.
+    """
+    if repeat_end is not None and repetition_count is not None:
+        raise RepeatRequestPayloadValidationError(
+            "repeat_end and repetition_count exclude each other; pass only one of them"
+        )
+    planes = _orbital_planes("create_repeat_request", orbital_planes, api_spellings)
+    geo = v.geometry(geometry)
+    name, description = _name(name, description)
+    tier = v.enum_member("collection_tier", collection_tier, RepeatCollectionTier)
+    orbit = None if insar_orbit is None else v.enum_value("insar_orbit", insar_orbit, InsarOrbit)
+    if tier in INSAR_TIERS and orbit is None:
+        raise RepeatRequestPayloadValidationError(
+            f"the {tier.value!r} tier requires insar_orbit "
+            f"({', '.join(o.value for o in InsarOrbit)})"
+        )
+    if orbit is not None and tier not in INSAR_TIERS:
+        raise RepeatRequestPayloadValidationError(
+            f"insar_orbit applies to the insar tiers only, not to {tier.value!r}"
+        )
+    starts = _now() if repeat_start is None else v.to_datetime("repeat_start", repeat_start)
+    repetition: dict[str, Any] = {"repeatStart": v.iso_utc(starts)}
+    if repeat_end is not None:
+        ends = v.to_datetime("repeat_end", repeat_end)
+        if ends <= starts:
+            raise InvalidInputError(
+                f"repeat_end ({v.iso_utc(ends)}) must be after repeat_start ({v.iso_utc(starts)})"
+            )
+        repetition["repeatEnd"] = v.iso_utc(ends)
+    repetition["repetitionInterval"] = v.number(
+        "repetition_interval", repetition_interval, minimum=1, integer=True
+    )
+    if repetition_count is not None:
+        repetition["repetitionCount"] = v.number(
+            "repetition_count", repetition_count, minimum=1, integer=True
+        )
+    if maintain_scene_framing is not None:
+        repetition["maintainSceneFraming"] = v.boolean(
+            "maintain_scene_framing", maintain_scene_framing
+        )
+    if look_angle_tolerance is not None:
+        repetition["lookAngleTolerance"] = v.number(
+            "look_angle_tolerance", look_angle_tolerance, minimum=0, maximum=90
+        )
+    if azimuth_angle_tolerance is not None:
+        repetition["azimuthAngleTolerance"] = v.number(
+            "azimuth_angle_tolerance", azimuth_angle_tolerance, minimum=0, maximum=360
+        )
+    properties: dict[str, Any] = {
+        "repeatrequestName": name,
+        "repeatrequestDescription": description,
+        "collectionTier": tier.value,
+        **_common_properties(
+            collection_type=collection_type,
+            archive_holdback=archive_holdback,
+            custom_attribute_1=custom_attribute_1,
+            custom_attribute_2=custom_attribute_2,
+        ),
+        "collectConstraints": _collect_constraints(
+            geo["type"],
+            off_nadir_min=off_nadir_min,
+            off_nadir_max=off_nadir_max,
+            image_width=image_width,
+            orbital_planes=planes,
+            asc_dsc=asc_dsc,
+            look_direction=look_direction,
+            local_time=local_time,
+            polarization=polarization,
+            azimuth_angle_min=azimuth_angle_min,
+            azimuth_angle_max=azimuth_angle_max,
+            squint=squint,
+            max_squint_angle=max_squint_angle,
+        ),
+        "repetitionProperties": repetition,
+    }
+    if window_duration is not None:
+        # The reference SDK silently drops 0; a zero-length window is refused here instead.
+        properties["windowDuration"] = v.number(
+            "window_duration", window_duration, minimum=0, exclusive_minimum=True
+        )
+    if orbit is not None:
+        properties["insar"] = {"orbit": orbit}
+    body = _feature(geo, properties, product_types, contract_id)
+    from capella_api.api.repeat_requests import create_repeat_request as op
+
+    return _post(session, op, body, "repeat request")

@@ -1,0 +1,69 @@
+"""Read one tasking request and its collects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from capella._http import ApiSession
+from capella.errors import CapellaConsoleClientError, TaskNotCompleteError
+from capella.tasking import _values as v
+
+COMPLETED = "completed"
+
+
+def get_task(session: ApiSession, tasking_request_id: str) -> dict[str, Any]:
+    """Return the tasking request ``tasking_request_id`` (``GET /task/{id}``)."""
+    from capella_api.api.tasking import get_tasking_request
+
+    task_id = v.uuid_str("tasking_request_id", tasking_request_id)
+    task = session.call_json(get_tasking_request, task_id)
+    if not isinstance(task, dict):
+        raise CapellaConsoleClientError(f"GET /task/{task_id} returned {type(task).__name__}")
+    return task
+
+
+def _history(task: Any) -> list[Mapping[str, Any]]:
+    data = task.to_dict() if hasattr(task, "to_dict") else task
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected a tasking request (a dict), not {type(task).__name__}")
+    properties = data.get("properties") or {}
+    return [event for event in properties.get("statusHistory") or [] if isinstance(event, Mapping)]
+
+
+def _status_codes(task: Any) -> list[str]:
+    return [str(event.get("code", "")).lower() for event in _history(task)]
+
+
+def current_status(task: Mapping[str, Any] | Any) -> str | None:
+    """The current status code of a tasking or repeat request, None when it has no history."""
+    history = _history(task)
+    if not history:
+        return None
+    # The API lists the history newest first: the current status is at the front.
+    return str(history[0].get("code", "")).lower() or None
+
+
+def is_task_completed(task: Mapping[str, Any] | Any) -> bool:
+    """Return whether a tasking request (as ``get_task`` returns it) has reached ``completed``."""
+    return COMPLETED in _status_codes(task)
+
+
+def get_collects_for_task(session: ApiSession, tasking_request_id: str) -> list[dict[str, Any]]:
+    """Return the collects of a completed tasking request; raise ``TaskNotCompleteError`` if not."""
+    from capella_api.api.collects import list_collects_for_task
+
+    task = get_task(session, tasking_request_id)
+    task_id = v.uuid_str("tasking_request_id", tasking_request_id)
+    if not is_task_completed(task):
+        raise TaskNotCompleteError(
+            f"tasking request {task_id} is not completed "
+            f"(current status: {current_status(task) or 'unknown'})",
+            "TASK_NOT_COMPLETE",
+        )
+    collects = session.call_json(list_collects_for_task, task_id)
+    if not isinstance(collects, list):
+        raise CapellaConsoleClientError(
+            f"GET /collects/list/{task_id} returned {type(collects).__name__}, not a list"
+        )
+    return collects

@@ -1,0 +1,421 @@
+"""Search tasking and repeat requests: keyword filters to the API's query body, then all pages.
+
+One table per entity lists the filter fields (Python name, wire key, kind); the kind decides the
+operators a field takes and how its values are checked and serialised. Nothing is dropped: an
+unknown field or operator raises ``TypeError``, an invalid value ``InvalidInputError``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Unpack
+
+import attrs
+
+from capella._http import ApiSession
+from capella.enumerations import (
+    CollectionTier,
+    CollectionType,
+    InstrumentMode,
+    RepeatCollectionTier,
+    TaskingRequestStatus,
+)
+from capella.errors import CapellaConsoleClientError, InvalidInputError
+from capella.results import RepeatRequestSearchResult, SearchEntity, TaskingRequestSearchResult
+from capella.tasking import _values as v
+from capella.tasking.types import RepeatRequestFilters, TaskingRequestFilters
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+DEFAULT_PAGE_SIZE = 250
+MIN_PAGE_SIZE = 250
+MAX_PAGE_SIZE = 500
+# More parallel page requests get throttled (429) by the API.
+MAX_CONCURRENCY = 8
+
+R = TypeVar("R", TaskingRequestSearchResult, RepeatRequestSearchResult)
+
+
+class UserIds(Protocol):
+    """Who is searching: the ids that scope a search (the client, which fetches them lazily)."""
+
+    @property
+    def customer_id(self) -> str: ...
+
+    @property
+    def organization_id(self) -> str: ...
+
+
+class Kind(enum.Enum):
+    """How a filter's values are checked and which operators it takes."""
+
+    ENUM = "enum"  # eq, in
+    ID = "id"  # eq, in (UUIDs)
+    SCOPE = "scope"  # eq, in (user and organization ids)
+    TIME = "time"  # eq, gt, gte, lt, lte (ISO 8601 UTC)
+    INT = "int"  # eq, in, gt, gte, lt, lte
+
+
+OPERATORS: Mapping[Kind, tuple[str, ...]] = {
+    Kind.ENUM: ("eq", "in"),
+    Kind.ID: ("eq", "in"),
+    Kind.SCOPE: ("eq", "in"),
+    Kind.TIME: ("eq", "gt", "gte", "lt", "lte"),
+    Kind.INT: ("eq", "in", "gt", "gte", "lt", "lte"),
+}
+# Operators whose value may be a list (any of); others compare with one value.
+LIST_OPERATORS = frozenset({"eq", "in"})
+
+
+@attrs.frozen
+class Field:
+    """One search filter: keyword name, wire key, kind (and enum for ``Kind.ENUM``)."""
+
+    name: str
+    wire: str
+    kind: Kind
+    enum: type[enum.Enum] | None = None
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        """The operators this field takes."""
+        return OPERATORS[self.kind]
+
+
+_COMMON = (
+    Field("collection_type", "collectionType", Kind.ENUM, CollectionType),
+    Field("instrument_mode", "type", Kind.ENUM, InstrumentMode),
+    Field("status", "lastStatusCode", Kind.ENUM, TaskingRequestStatus),
+    Field("last_status_time", "lastStatusTime", Kind.TIME),
+    Field("submission_time", "submissionTime", Kind.TIME),
+    Field("org_id", "organizationIds", Kind.SCOPE),
+    Field("user_id", "userId", Kind.SCOPE),
+)
+TASKING_REQUEST_FIELDS: Mapping[str, Field] = {
+    f.name: f
+    for f in (
+        *_COMMON,
+        Field("collection_tier", "collectionTier", Kind.ENUM, CollectionTier),
+        Field("tasking_request_id", "taskingrequestIds", Kind.ID),
+        Field("window_open", "windowOpen", Kind.TIME),
+        Field("window_close", "windowClose", Kind.TIME),
+    )
+}
+REPEAT_REQUEST_FIELDS: Mapping[str, Field] = {
+    f.name: f
+    for f in (
+        *_COMMON,
+        Field("collection_tier", "collectionTier", Kind.ENUM, RepeatCollectionTier),
+        Field("repeat_request_id", "repeatrequestIds", Kind.ID),
+        Field("repetition_interval", "repetitionProperties.repetitionInterval", Kind.INT),
+        Field("repeat_start", "repetitionProperties.repeatStart", Kind.TIME),
+        Field("repeat_end", "repetitionProperties.repeatEnd", Kind.TIME),
+    )
+}
+SCOPE_FIELDS = frozenset({"org_id", "user_id"})
+
+
+def filter_keywords(fields: Mapping[str, Field]) -> frozenset[str]:
+    """Every keyword a filter table accepts: ``field`` and ``field__op``."""
+    return frozenset(
+        {f.name for f in fields.values()}
+        | {f"{f.name}__{op}" for f in fields.values() for op in f.operators}
+    )
+
+
+def _value(field: Field, value: Any) -> Any:
+    """One filter value, checked and in wire form."""
+    if field.kind is Kind.ENUM:
+        assert field.enum is not None
+        return v.enum_value(field.name, value, field.enum)
+    if field.kind is Kind.ID:
+        return v.uuid_str(field.name, value)
+    if field.kind is Kind.SCOPE:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(f"{field.name}: expected an id string, not {value!r}")
+        return value.strip()
+    if field.kind is Kind.TIME:
+        return v.iso_datetime(field.name, value)
+    return v.number(field.name, value, minimum=0, integer=True)
+
+
+def _unexpected(func: str, key: str, fields: Mapping[str, Field]) -> TypeError:
+    name, _, op = key.partition("__")
+    field = fields.get(name)
+    if field is not None:
+        return TypeError(
+            f"{func}(): operator {op!r} does not apply to {name}; it takes "
+            f"{', '.join(field.operators)}"
+        )
+    return TypeError(
+        f"{func}() got an unexpected keyword argument {key!r}; filters are "
+        f"{', '.join(fields)} (with __eq, __in, __gt, __gte, __lt or __lte where they apply)"
+    )
+
+
+def build_query(
+    func: str, fields: Mapping[str, Field], filters: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The API query object for keyword filters (without scoping).
+
+    A scalar becomes ``{wire: {op: value}}``; a list (or ``__in``) becomes ``{wire: [values]}``,
+    the API's "any of". Several operators on one field merge.
+    """
+    query: dict[str, Any] = {}
+    for key, raw in filters.items():
+        name, sep, op = key.partition("__")
+        field = fields.get(name)
+        if field is None or (sep and op not in field.operators):
+            raise _unexpected(func, key, fields)
+        op = op or "eq"
+        items = v.as_list(raw)
+        if items is not None and op not in LIST_OPERATORS:
+            raise InvalidInputError(f"{key}: {op!r} compares with one value, not a list")
+        if items is not None or op == "in":
+            values: list[Any] = []
+            for item in items if items is not None else [raw]:
+                if item is None and field.kind is Kind.ID:
+                    continue  # as the reference SDK does with request id lists
+                checked = _value(field, item)
+                if checked not in values:
+                    values.append(checked)
+            if not values:
+                raise InvalidInputError(f"{key}: an empty list matches nothing; pass values")
+            if field.wire in query:
+                raise InvalidInputError(f"{name}: pass either a list of values or operators")
+            query[field.wire] = values
+            continue
+        existing = query.setdefault(field.wire, {})
+        if not isinstance(existing, dict) or op in existing:
+            raise InvalidInputError(f"{name}: {op!r} is given twice, or with a list of values")
+        existing[op] = _value(field, raw)
+    return query
+
+
+def _scope(
+    query: dict[str, Any], filters: Mapping[str, Any], for_org: bool, user: UserIds
+) -> dict[str, Any]:
+    """Add the caller's scope unless an ``org_id`` or ``user_id`` filter sets one."""
+    if any(key.partition("__")[0] in SCOPE_FIELDS for key in filters):
+        return query
+    if for_org:
+        return {**query, "organizationIds": [user.organization_id]}
+    return {**query, "userId": user.customer_id}
+
+
+def _page_size(page_size: Any) -> int:
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise InvalidInputError(f"page_size: expected an integer, not {page_size!r}")
+    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInputError(
+            f"page_size: must be between {MIN_PAGE_SIZE} and {MAX_PAGE_SIZE}, not {page_size}"
+        )
+    return page_size
+
+
+@attrs.frozen
+class _Search:
+    """One search: where it goes, its body, how to page it."""
+
+    session: ApiSession
+    op: Any
+    body: dict[str, Any]
+    entity: SearchEntity
+    page_size: int
+
+    def fetch(self, page: int) -> dict[str, Any]:
+        """One page, checked to have the shape paging relies on."""
+        data = self.session.call_json(self.op, body=self.body, page=page, limit=self.page_size)
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("results"), list)
+            or not isinstance(data.get("totalPages"), int)
+        ):
+            raise CapellaConsoleClientError(
+                f"{self.entity.value} search page {page}: expected an object with 'results' "
+                f"and 'totalPages', got {str(data)[:200]}",
+                "INVALID_RESPONSE",
+            )
+        return data
+
+
+def _fetch_all(search: _Search, result: R, *, threaded: bool, show_progress: bool) -> R:
+    """Fetch page 1, then pages 2..N (in parallel when ``threaded``); add them in page order."""
+    log = search.session.log
+    log.info("searching %ss with payload %s", search.entity.value, json.dumps(search.body))
+    first = search.fetch(1)
+    total = max(1, first["totalPages"])
+    pages: dict[int, dict[str, Any]] = {1: first}
+    log.info("page 1 out of %d: %d %ss", total, len(first["results"]), search.entity.value)
+
+    progress = _progress(search.entity) if show_progress and total > 1 else None
+    task = None
+    if progress is not None:
+        progress.start()
+        task = progress.add_task(f"Fetching {search.entity.value}s...", total=total, completed=1)
+
+    def done(number: int, page: dict[str, Any]) -> None:
+        pages[number] = page
+        log.info(
+            "page %d out of %d: %d %ss", number, total, len(page["results"]), search.entity.value
+        )
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    try:
+        remaining = range(2, total + 1)
+        if threaded and len(remaining) > 1:
+            _fetch_parallel(search, remaining, done)
+        else:
+            for number in remaining:
+                done(number, search.fetch(number))
+    finally:
+        if progress is not None:
+            progress.stop()
+
+    for number in sorted(pages):
+        result.add(pages[number])
+    result.log_summary(log=log)
+    return result
+
+
+def _fetch_parallel(
+    search: _Search, numbers: range, done: Callable[[int, dict[str, Any]], None]
+) -> None:
+    with ThreadPoolExecutor(
+        max_workers=min(MAX_CONCURRENCY, len(numbers)), thread_name_prefix="capella-search"
+    ) as pool:
+        futures: dict[Future[dict[str, Any]], int] = {
+            pool.submit(search.fetch, n): n for n in numbers
+        }
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in sorted(finished, key=futures.__getitem__):
+                error = future.exception()
+                if error is not None:
+                    # Fail fast: the pages not started yet are not requested.
+                    for other in pending:
+                        other.cancel()
+                    raise error
+                done(futures[future], future.result())
+
+
+def _progress(entity: SearchEntity) -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed}/{task.total} pages"),
+        console=Console(stderr=True),
+    )
+
+
+@attrs.frozen
+class _Target:
+    """What differs between the tasking and the repeat request search."""
+
+    func: str
+    fields: Mapping[str, Field]
+    body_key: str  # "query" (tasking) or "filter" (repeat), as the reference SDK sends them
+    prefix: Mapping[str, Any]
+    entity: SearchEntity
+
+
+TASKING_REQUESTS = _Target(
+    func="search_tasking_requests",
+    fields=TASKING_REQUEST_FIELDS,
+    body_key="query",
+    # Tasks derived from repeat requests are listed by the repeat request search instead.
+    prefix={"includeRepeatingTasks": {"eq": False}},
+    entity=SearchEntity.TASKING_REQUEST,
+)
+REPEAT_REQUESTS = _Target(
+    func="search_repeat_requests",
+    fields=REPEAT_REQUEST_FIELDS,
+    body_key="filter",
+    prefix={},
+    entity=SearchEntity.REPEAT_REQUEST,
+)
+
+
+def request_body(
+    target: _Target, user: UserIds, filters: Mapping[str, Any], *, for_org: bool = False
+) -> dict[str, Any]:
+    """The search body for keyword filters, scoped to the caller unless they say otherwise."""
+    v.boolean("for_org", for_org)
+    query = {**target.prefix, **build_query(target.func, target.fields, filters)}
+    return {target.body_key: _scope(query, filters, for_org, user)}
+
+
+def _options(page_size: int | None, threaded: bool, show_progress: bool) -> int:
+    """Check the paging options (before ``GET /user`` or any search request); the page size."""
+    v.boolean("threaded", threaded)
+    v.boolean("show_progress", show_progress)
+    return _page_size(DEFAULT_PAGE_SIZE if page_size is None else page_size)
+
+
+def search_tasking_requests(
+    session: ApiSession,
+    user: UserIds,
+    *,
+    for_org: bool = False,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    threaded: bool = True,
+    show_progress: bool = False,
+    **filters: Unpack[TaskingRequestFilters],
+) -> TaskingRequestSearchResult:
+    """Search tasking requests (``POST /tasks/search``), all pages, in page order.
+
+    Filters are ``field=value`` or ``field__op=value`` (op: eq, in, gt, gte, lt, lte where the
+    field takes it); a list means any of. Fields: ``status``, ``collection_type``,
+    ``collection_tier``, ``instrument_mode``, ``tasking_request_id``, ``submission_time``,
+    ``last_status_time``, ``window_open``, ``window_close``, ``org_id``, ``user_id``.
+
+    Without ``org_id``/``user_id`` the search covers your own requests, or your organization's
+    with ``for_org=True`` (needs the organization-manager role). Tasks of repeat requests are
+    excluded. ``page_size`` is 250 to 500; ``threaded`` fetches up to 8 pages at a time;
+    ``show_progress`` draws a progress bar on stderr.
+    """
+    from capella_api.api.tasking import search_tasking_requests as op
+
+    size = _options(page_size, threaded, show_progress)
+    body = request_body(TASKING_REQUESTS, user, filters, for_org=for_org)
+    search = _Search(session, op, body, TASKING_REQUESTS.entity, size)
+    return _fetch_all(
+        search, TaskingRequestSearchResult(body), threaded=threaded, show_progress=show_progress
+    )
+
+
+def search_repeat_requests(
+    session: ApiSession,
+    user: UserIds,
+    *,
+    for_org: bool = False,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    threaded: bool = True,
+    show_progress: bool = False,
+    **filters: Unpack[RepeatRequestFilters],
+) -> RepeatRequestSearchResult:
+    """Search repeat requests (``POST /repeat-requests/search``), all pages, in page order.
+
+    Filters as for ``search_tasking_requests``, with ``repeat_request_id``,
+    ``repetition_interval``, ``repeat_start`` and ``repeat_end`` in place of
+    ``tasking_request_id`` and the windows; ``collection_tier`` takes the repeat tiers.
+    """
+    from capella_api.api.repeat_requests import search_repeat_requests as op
+
+    size = _options(page_size, threaded, show_progress)
+    body = request_body(REPEAT_REQUESTS, user, filters, for_org=for_org)
+    search = _Search(session, op, body, REPEAT_REQUESTS.entity, size)
+    return _fetch_all(
+        search, RepeatRequestSearchResult(body), threaded=threaded, show_progress=show_progress
+    )
