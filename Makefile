@@ -53,4 +53,5 @@ cassettes: install
 	$(BIN)/python scripts/record_cassettes.py
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/download_bench.py

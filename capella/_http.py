@@ -194,7 +194,11 @@ class ApiSession:
             kwargs["body"] = _RawBody(kwargs["body"])
         request_kwargs: dict[str, Any] = op._get_kwargs(*args, **kwargs)
         if url is not None:
-            request_kwargs["url"] = url
+            # httpx replaces a URL's query with ``params`` when both are given, so a link's own
+            # query (``?page=2``) is merged into the operation's parameters instead.
+            link = httpx.URL(url)
+            request_kwargs["params"] = {**dict(link.params), **(request_kwargs.get("params") or {})}
+            request_kwargs["url"] = str(link.copy_with(query=None))
         elif name in self._url_overrides:
             request_kwargs["url"] = self._url_overrides[name]
         method = str(request_kwargs["method"]).upper()

@@ -7,11 +7,15 @@ working. Each class says when it is raised.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from capella._redact import REDACTED, redact, redact_url
+
+if TYPE_CHECKING:
+    from capella.download.engine import DownloadOutcome
 
 DEFAULT_ERROR_CODE = "GENERAL_API_ERROR"
 
@@ -47,6 +51,10 @@ class AuthenticationError(CapellaConsoleClientError):
 
 class NoValidStacIdsError(CapellaConsoleClientError):
     """None of the given STAC ids exists in the catalog."""
+
+
+class UnknownStacIdsError(NoValidStacIdsError):
+    """Some of the given STAC ids are not in the catalog; ``.data["unknown"]`` lists them."""
 
 
 class TaskNotCompleteError(CapellaConsoleClientError):
@@ -106,6 +114,64 @@ class InvalidInputError(CapellaConsoleClientError, ValueError):
 
     def __init__(self, message: str, *, data: Any = None) -> None:
         super().__init__(message, "INVALID_INPUT", data)
+
+    def __str__(self) -> str:
+        # The message alone: it already says what to pass instead.
+        return self.message or ""
+
+
+class InvalidFilterError(InvalidInputError):
+    """A search filter, operator, sort key, group-by field or value is not supported."""
+
+
+# -- downloads (raised by capella.download) -------------------------------------------
+
+
+def _error_text(error: BaseException | None) -> str:
+    if isinstance(error, CapellaConsoleClientError) and error.message:
+        return error.message
+    return f"{type(error).__name__}: {error}"
+
+
+class AssetDownloadError(CapellaConsoleClientError):
+    """One asset could not be downloaded; ``status_code`` is the asset host's answer, if any."""
+
+    def __init__(self, message: str, code: str = "DOWNLOAD_FAILED", status: int | None = None):
+        super().__init__(message, code)
+        self._status = status
+
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status the asset host answered with, if the failure was an HTTP answer."""
+        return self._status
+
+
+class PresignedUrlExpiredError(AssetDownloadError):
+    """The asset host answered 403: the presigned URL expired or is not valid for this asset."""
+
+
+class AssetConnectError(AssetDownloadError, ConnectError):
+    """The asset host could not be reached or kept breaking the transfer, past every retry."""
+
+
+class IncompleteDownloadError(AssetDownloadError):
+    """The bytes received do not add up to the asset's size, or the asset kept changing."""
+
+
+class DownloadError(CapellaConsoleClientError):
+    """Raised after a run when at least one asset failed; lists every failure and its cause.
+
+    ``outcomes`` holds every asset's outcome (completed files stay in place); ``failures`` the
+    failed ones, in job order.
+    """
+
+    def __init__(self, outcomes: Sequence[DownloadOutcome]) -> None:
+        self.outcomes = list(outcomes)
+        self.failures = [o for o in self.outcomes if o.status == "failed"]
+        lines = [f"{len(self.failures)} of {len(self.outcomes)} downloads failed:"]
+        for outcome in self.failures:
+            lines.append(f"  - {outcome.describe()}: {_error_text(outcome.error)}")
+        super().__init__("\n".join(lines), "DOWNLOAD_FAILED", [o.job.path for o in self.failures])
 
 
 # API error codes to exception classes (the reference SDK's mapping).

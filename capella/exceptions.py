@@ -9,6 +9,7 @@ from capella.errors import (
     ConnectError,
     ContractNotFoundError,
     InsufficientFundsError,
+    InvalidFilterError,
     InvalidInputError,
     NoRefreshTokenError,
     NoValidStacIdsError,
@@ -17,6 +18,7 @@ from capella.errors import (
     OrderValidationError,
     RepeatRequestPayloadValidationError,
     TaskNotCompleteError,
+    UnknownStacIdsError,
     ValidationError,
 )
 
@@ -29,6 +31,7 @@ __all__ = [
     "ConnectError",
     "ContractNotFoundError",
     "InsufficientFundsError",
+    "InvalidFilterError",
     "InvalidInputError",
     "NoRefreshTokenError",
     "NoValidStacIdsError",
@@ -37,5 +40,6 @@ __all__ = [
     "OrderValidationError",
     "RepeatRequestPayloadValidationError",
     "TaskNotCompleteError",
+    "UnknownStacIdsError",
     "ValidationError",
 ]

@@ -252,3 +252,16 @@ def test_connection_refused_is_retried_for_creates() -> None:
     with session, pytest.raises(ConnectError):
         session.call(submit_order, body=ORDER)
     assert len(sleeps) == 3
+
+
+def test_a_next_link_keeps_its_query_string() -> None:
+    rec = Recorder([ok])
+    rec.session().call(search_catalog, body={}, url="https://api.test/catalog/search?page=3")
+    assert str(rec.requests[0].url) == "https://api.test/catalog/search?page=3"
+
+
+def test_operation_parameters_win_over_a_link_query() -> None:
+    rec = Recorder([ok])
+    rec.session().call(search_catalog, body={}, url="https://api.test/x?page=3&foo=1", page=4)
+    assert rec.requests[0].url.params["page"] == "4"
+    assert rec.requests[0].url.params["foo"] == "1"
