@@ -89,9 +89,8 @@ class RetrySettings:
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """Read ``Retry-After`` (seconds or an HTTP date); None when absent or unreadable."""
-    value = response.headers.get("retry-after")
+def parse_retry_after(value: str | None) -> float | None:
+    """Read a ``Retry-After`` value (seconds or an HTTP date); None when absent or unreadable."""
     if value is None:
         return None
     try:
@@ -105,6 +104,11 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The response's ``Retry-After`` in seconds; None when absent or unreadable."""
+    return parse_retry_after(response.headers.get("retry-after"))
 
 
 def operation_name(op: ModuleType) -> str:

@@ -23,7 +23,6 @@ transfer loop does ``readinto`` + ``pwrite`` and nothing else per chunk.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import json
 import os
 import random
@@ -33,7 +32,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NoReturn
@@ -41,7 +39,7 @@ from typing import Any, Literal, NoReturn
 import attrs
 import httpx
 
-from capella._http import DEFAULT_TIMEOUT, RetrySettings
+from capella._http import DEFAULT_TIMEOUT, RetrySettings, parse_retry_after
 from capella._logging import ClientLog
 from capella._redact import redact, redact_url
 from capella.download.paths import meta_path, part_path
@@ -315,22 +313,6 @@ def _int_header(value: str | None) -> int | None:
         return None
 
 
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 _XML_FIELD = re.compile(r"<(Code|Message)>([^<]{1,200})</\1>")
 
 
@@ -471,7 +453,7 @@ class Downloader:
                         total = _parse_content_range(resp.header("Content-Range"))[2]
                     else:
                         if status in RETRYABLE_STATUS:
-                            wait = _retry_after(resp.header("Retry-After"))
+                            wait = parse_retry_after(resp.header("Retry-After"))
                             cause = AssetDownloadError(
                                 f"asset host answered {status}", status=status
                             )
@@ -949,7 +931,7 @@ class Downloader:
     def _on_error(self, f: _File, resp: Response, url: str) -> None:
         status = resp.status
         if status in RETRYABLE_STATUS:
-            wait = _retry_after(resp.header("Retry-After"))
+            wait = parse_retry_after(resp.header("Retry-After"))
             detail = _error_detail(resp)
             raise _Retry(
                 AssetDownloadError(

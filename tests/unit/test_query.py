@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -585,7 +584,10 @@ def test_the_caller_s_values_are_not_shared_with_the_body() -> None:
 
 # -- the reference SDK's own payload builder ------------------------------------------------
 
-REFERENCE_PYTHON = Path("/tmp/refvenv/bin/python")
+# Bodies the reference SDK built for REFERENCE_CASES, checked in so that the comparison runs on
+# any machine; `python tests/unit/test_query.py --record PYTHON` rebuilds them with the
+# reference SDK installed in PYTHON's environment (e.g. .bench/refvenv/bin/python).
+REFERENCE_BODIES = Path(__file__).parent.parent / "data" / "reference_search_bodies.json"
 
 # Valid inputs (seed snippets and more); the reference SDK must build the same body.
 REFERENCE_CASES: list[dict[str, Any]] = [
@@ -679,19 +681,26 @@ json.dump([StacSearch(session=None, **case).payload for case in cases], sys.stdo
 """
 
 
-@pytest.fixture(scope="module")
-def reference_bodies() -> Iterator[list[dict[str, Any]]]:
-    if not REFERENCE_PYTHON.exists():
-        pytest.skip("the reference SDK is not installed at /tmp/refvenv")
+def reference_payloads(python: str) -> list[dict[str, Any]]:
+    """Ask the reference SDK installed for ``python`` to build the body of every case."""
     done = subprocess.run(
-        [str(REFERENCE_PYTHON), "-c", _REFERENCE_SCRIPT],
+        [python, "-c", _REFERENCE_SCRIPT],
         input=json.dumps(REFERENCE_CASES),
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=120,
     )
-    yield json.loads(done.stdout)
+    return list(json.loads(done.stdout))
+
+
+@pytest.fixture(scope="module")
+def reference_bodies() -> list[dict[str, Any]]:
+    recorded = json.loads(REFERENCE_BODIES.read_text())
+    assert recorded["cases"] == json.loads(json.dumps(REFERENCE_CASES)), (
+        "REFERENCE_CASES changed: re-record with `python tests/unit/test_query.py --record PY`"
+    )
+    return list(recorded["bodies"])
 
 
 @pytest.mark.parametrize("index", range(len(REFERENCE_CASES)))
@@ -702,3 +711,14 @@ def test_the_body_is_the_one_the_reference_sdk_builds(
     expected = reference_bodies[index]
     assert ours == expected
     assert list(ours) == list(expected)  # same key order, so logged payloads read the same
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] != ["--record"] or len(sys.argv) != 3:
+        sys.exit("usage: python tests/unit/test_query.py --record PYTHON_WITH_REFERENCE_SDK")
+    bodies = reference_payloads(sys.argv[2])
+    data = {"cases": REFERENCE_CASES, "bodies": bodies}
+    REFERENCE_BODIES.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+    print(f"wrote {len(bodies)} reference bodies to {REFERENCE_BODIES}")
