@@ -286,10 +286,14 @@ async def search_catalog(call: Call) -> ASGIApp:
         )
         raise ApiError(403, "COLLECTION_ACCESS_DENIED", message, body={"error": message})
     try:
-        page_body = call.state.catalog.search(body, page=page, limit=limit, base_url=call.base_url)
+        # Pre-encoded bytes: encoding 900 items per page on the event loop took 40-80 ms and
+        # serialised parallel page requests behind it.
+        page_body = call.state.catalog.search_body(
+            body, page=page, limit=limit, base_url=call.base_url
+        )
     except SearchError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.detail) from None
-    return _json(page_body)
+    return Response(page_body, media_type="application/json")
 
 
 async def review_order(call: Call) -> ASGIApp:
