@@ -1,8 +1,10 @@
 """Search results: STAC items, tasking requests and repeat requests, with group-by.
 
-Items stay plain dicts (``result[0]["properties"]["capella:collect_id"]`` works as with the
-reference SDK); :meth:`StacSearchResult.stac_item` adds typed access on top, parsed on first
-use and cached, so a 10,000-item search pays nothing for models nobody reads.
+Items stay dicts (``result[0]["properties"]["capella:collect_id"]`` works as with the
+reference SDK): :class:`FeatureDict`, a ``dict`` subclass that only adds ``__geo_interface__``.
+:meth:`StacSearchResult.stac_item` adds typed access on top, parsed on first use and cached, so
+a 10,000-item search pays nothing for models nobody reads. Conversions to pystac and geopandas
+live in ``interop.py``.
 """
 
 from __future__ import annotations
@@ -18,12 +20,41 @@ from capella.errors import InvalidFilterError
 from capella.fields import UNKNOWN_GROUP, Place, field_for_group, suggest
 
 if TYPE_CHECKING:
+    import geopandas  # type: ignore[import-untyped]
+    import pystac
     from capella_api.models import StacItem
 
     from capella._logging import ClientLog
 
 Feature = dict[str, Any]
 R = TypeVar("R", bound="SearchResult")
+
+
+class FeatureDict(dict[str, Any]):
+    """A GeoJSON Feature from the API: a plain ``dict`` plus ``__geo_interface__``."""
+
+    __slots__ = ()
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The Feature for shapely, geopandas & co.: id, bbox, geometry and properties.
+
+        A new dict sharing the item's geometry and properties; STAC members (assets, links)
+        are left out because GeoJSON readers have no use for them.
+        """
+        feature: dict[str, Any] = {"type": "Feature"}
+        for member in ("id", "bbox"):
+            if member in self:
+                feature[member] = self[member]
+        feature["geometry"] = self.get("geometry")
+        feature["properties"] = self.get("properties")
+        return feature
+
+
+def _as_feature(item: Feature) -> FeatureDict:
+    """``item`` as a FeatureDict: a shallow copy, or the item itself when it already is one."""
+    return item if type(item) is FeatureDict else FeatureDict(item)
+
 
 _LOGGER_NAME = "capella"
 
@@ -95,18 +126,18 @@ class SearchResult(abc.ABC):
     ) -> None:
         self.request_body: dict[str, Any] = request_body if request_body is not None else {}
         self._pages: list[dict[str, Any]] = list(_pages or [])
-        self._features: list[Feature] = list(_features or [])
+        self._features: list[FeatureDict] = [_as_feature(f) for f in _features or ()]
 
     # -- list-like ------------------------------------------------------------------------
 
     @overload
-    def __getitem__(self, key: int) -> Feature: ...
+    def __getitem__(self, key: int) -> FeatureDict: ...
     @overload
-    def __getitem__(self, key: slice) -> list[Feature]: ...
-    def __getitem__(self, key: int | slice) -> Feature | list[Feature]:
+    def __getitem__(self, key: slice) -> list[FeatureDict]: ...
+    def __getitem__(self, key: int | slice) -> FeatureDict | list[FeatureDict]:
         return self._features[key]
 
-    def __iter__(self) -> Iterator[Feature]:
+    def __iter__(self) -> Iterator[FeatureDict]:
         return iter(self._features)
 
     def __len__(self) -> int:
@@ -131,9 +162,11 @@ class SearchResult(abc.ABC):
     def add(self, page: dict[str, Any], keep_duplicates: bool = False) -> int:
         """Append the items of one API page; return how many were added.
 
-        The page is not modified: the result keeps a shallow copy listing the items it kept.
+        The page is not modified: the result keeps a shallow copy listing the items it kept,
+        each a :class:`FeatureDict` (a shallow copy of the page's dict).
         """
-        kept = self._accept(list(page.get(self._items_key) or []), keep_duplicates)
+        items = list(page.get(self._items_key) or [])
+        kept = [_as_feature(item) for item in self._accept(items, keep_duplicates)]
         self._pages.append({**page, self._items_key: kept})
         self._features.extend(kept)
         return len(kept)
@@ -143,8 +176,8 @@ class SearchResult(abc.ABC):
         return items
 
     def add_feature(self, feature: Feature) -> None:
-        """Append one item as is."""
-        self._features.append(feature)
+        """Append one item (as a :class:`FeatureDict`)."""
+        self._features.append(_as_feature(feature))
 
     def _truncate(self, limit: int | None = None) -> None:
         """Keep only the first ``limit`` items (default: the request's ``limit``)."""
@@ -161,7 +194,7 @@ class SearchResult(abc.ABC):
             budget = max(0, budget - len(items))
         self._pages = pages
 
-    def _new(self, features: list[Feature], pages: list[dict[str, Any]]) -> Self:
+    def _new(self, features: list[FeatureDict], pages: list[dict[str, Any]]) -> Self:
         return type(self)(dict(self.request_body), pages, features)
 
     def merge(self, other: SearchResult, keep_duplicates: bool = False) -> Self:
@@ -179,6 +212,14 @@ class SearchResult(abc.ABC):
     def to_feature_collection(self) -> dict[str, Any]:
         """Return the items as a GeoJSON FeatureCollection (a copy: edit it freely)."""
         return {"type": "FeatureCollection", "features": _copy_json(self._features)}
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The items as a FeatureCollection of their ``__geo_interface__`` Features."""
+        return {
+            "type": "FeatureCollection",
+            "features": [feature.__geo_interface__ for feature in self._features],
+        }
 
     def log_summary(
         self, with_request_body: bool = False, log: ClientLog | logging.Logger | None = None
@@ -232,7 +273,7 @@ class StacSearchResult(SearchResult):
         self._models: dict[int, tuple[Feature, StacItem]] = {}
         # The ids of ``_features`` while that list is only appended to by ``add``.
         self._ids: set[Any] | None = None
-        self._ids_of: list[Feature] | None = None
+        self._ids_of: list[FeatureDict] | None = None
         self._ids_len = 0
 
     @property
@@ -301,6 +342,24 @@ class StacSearchResult(SearchResult):
         """Iterate over the items as generated ``StacItem`` models, parsed on demand."""
         for index in range(len(self._features)):
             yield self.stac_item(index)
+
+    # -- the geospatial stack (capella/interop.py) -----------------------------------------
+
+    def to_pystac(self) -> pystac.ItemCollection:
+        """Return the items as a ``pystac.ItemCollection`` (extra ``capella[pystac]``)."""
+        from capella.interop import to_pystac
+
+        return to_pystac(self._features)
+
+    def to_geodataframe(self) -> geopandas.GeoDataFrame:
+        """Return a ``geopandas.GeoDataFrame`` of the items (extra ``capella[geo]``).
+
+        One row per item: ``geometry`` (EPSG:4326), ``id``, ``collection``, then one column per
+        property under its STAC name (``sar:product_type``, ``datetime`` as text, ...).
+        """
+        from capella.interop import to_geodataframe
+
+        return to_geodataframe(self._features)
 
 
 def _drop_from_page(page: dict[str, Any], ids: set[str], total: int) -> dict[str, Any]:

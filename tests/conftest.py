@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,3 +72,22 @@ def _reset_session_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
     if running is not None and running.running:
         running.faults.clear()
         running.state.reset_clock()
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture(scope="session")
+def readme_code() -> Callable[[str], list[str]]:
+    """Return the ```python blocks of one ``## title`` section of README.md, in order."""
+
+    def blocks(title: str) -> list[str]:
+        text = README.read_text(encoding="utf-8")
+        start = text.index(f"\n## {title}\n")
+        end = text.find("\n## ", start + 1)
+        section = text[start : end if end != -1 else len(text)]
+        found = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+        assert found, f"the README section {title!r} has no python example"
+        return found
+
+    return blocks

@@ -4,6 +4,14 @@ Nothing large is stored: binary assets (rasters, previews, masks) are generated 
 one 1 MiB pseudo-random block per (STAC id, asset key), rotated by a per-chunk offset, so that
 serving any byte range costs one memcpy per MiB. Small assets (extended metadata JSON, PNG
 thumbnails, licences, analytic GeoJSON) are real encoded documents built from the item.
+
+The data raster and the preview of GEO and GEC products are real GeoTIFFs (see ``geotiff.py``):
+256x256 uint16 and 128x128 uint8, one band, georeferenced to the item's bbox in EPSG:4326,
+pixels deterministic from the STAC id, so rasterio or QGIS can open them. Their size stays the
+configured one (``raster_size``, ``raster_size // 8`` for previews) whenever that is larger than
+the GeoTIFF, which it is by default: the GeoTIFF comes first and the rest of the file is the
+usual noise, bytes no IFD points to (TIFF readers ignore them), so benchmarks still get files of
+any size. When the configured size is smaller, the file is exactly the GeoTIFF.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from capella.sandbox.geotiff import geotiff_size, write_geotiff
+
 CHUNK_SIZE: Final = 1 << 20
 """Size of the pseudo-random block and of the chunks `read_range` yields."""
 
@@ -33,6 +43,8 @@ NITF_TYPE: Final = "application/vnd.nitf"
 
 # Product types whose main raster is complex (single look) rather than detected.
 COMPLEX_PRODUCTS: Final = frozenset({"SLC", "SICD", "CPHD"})
+# Product types whose data raster and preview are real GeoTIFFs (geocoded, detected).
+GEOTIFF_PRODUCTS: Final = frozenset({"GEO", "GEC"})
 # Asset kinds generated on the fly as noise (sized from raster_size) rather than as documents.
 _BINARY_KINDS: Final = frozenset({"raster", "preview", "landmask"})
 
@@ -592,6 +604,82 @@ def _binary_chunks(stac_id: str, key: str, fmt: str, start: int, end: int) -> It
         yield doubled[offset + lo : offset + hi]
 
 
+# ---------------------------------------------------------------------------------------------
+# real GeoTIFFs (GEO / GEC data rasters and previews)
+
+# (width, height, bits per pixel) of each GeoTIFF asset kind
+_GEOTIFF_SHAPES: Final = {"raster": (256, 256, 16), "preview": (128, 128, 8)}
+_TIFF_CACHE = _LRU[bytes](32)  # ~130 KiB each; a download reads one file in several ranges
+
+
+def _geotiff_shape(item: dict[str, Any], spec: AssetSpec) -> tuple[int, int, int] | None:
+    """(width, height, bits) when this asset of ``item`` is a real GeoTIFF, else None."""
+    if item["properties"]["sar:product_type"] not in GEOTIFF_PRODUCTS:
+        return None
+    return _GEOTIFF_SHAPES.get(spec.kind)
+
+
+def _geotiff_pixels(stac_id: str, key: str, width: int, height: int, bits: int) -> bytes:
+    """Row-major pixels: speckle over a coarse terrain map, like the thumbnail's."""
+    rng = _rng(stac_id, f"{key}/geotiff")
+    tile = 32
+    cols = width // tile
+    classes = [[rng.choice((0, 1, 1, 2, 3)) for _ in range(cols)] for _ in range(height // tile)]
+    noise = hashlib.shake_256(f"{stac_id}/{key}/geotiff".encode()).digest(2 * width * height)
+    bright = bytearray()
+    for y in range(height):
+        base = y * width
+        for tx, cls in enumerate(classes[y // tile]):
+            bright += noise[base + tx * tile : base + (tx + 1) * tile].translate(_CLASS_TABLES[cls])
+    if bits == 8:
+        return bytes(bright)
+    # uint16 little-endian: the terrain brightness is the high byte, fine speckle the low byte.
+    pixels = bytearray(2 * width * height)
+    pixels[0::2] = noise[width * height :]
+    pixels[1::2] = bright
+    return bytes(pixels)
+
+
+def _geotiff_bounds(item: dict[str, Any]) -> tuple[float, float, float, float]:
+    """The item's bbox as (west, south, east, north), east past 180 across the antimeridian."""
+    west, south, east, north = (float(v) for v in item["bbox"][:4])
+    if west > east:
+        east += 360.0
+    return west, south, east, north
+
+
+def _geotiff_bytes(item: dict[str, Any], spec: AssetSpec, shape: tuple[int, int, int]) -> bytes:
+    """The GeoTIFF of an asset, memoised."""
+
+    def make() -> bytes:
+        width, height, bits = shape
+        pixels = _geotiff_pixels(item["id"], spec.key, width, height, bits)
+        bounds = _geotiff_bounds(item)
+        return write_geotiff(width, height, bits, bounds, pixels, description=item["id"])
+
+    return _TIFF_CACHE.get_or_make(_memo_key(item, spec), make)
+
+
+def _binary_asset_size(item: dict[str, Any], spec: AssetSpec, raster_size: int) -> int:
+    """The size of a binary asset: the configured size, at least the GeoTIFF's when it is one."""
+    size = _binary_size(spec.kind, raster_size)
+    shape = _geotiff_shape(item, spec)
+    if shape is None:
+        return size
+    return max(size, geotiff_size(*shape, description=item["id"]))
+
+
+def _geotiff_chunks(
+    item: dict[str, Any], spec: AssetSpec, shape: tuple[int, int, int], start: int, end: int
+) -> Iterator[bytes]:
+    """Yield bytes [start, end) of a GeoTIFF asset: the GeoTIFF, then the noise padding."""
+    tiff = _geotiff_bytes(item, spec, shape)
+    for lo in range(start, min(end, len(tiff)), CHUNK_SIZE):
+        yield tiff[lo : min(lo + CHUNK_SIZE, end, len(tiff))]
+    if end > len(tiff):
+        yield from _binary_chunks(item["id"], spec.key, spec.fmt, max(start, len(tiff)), end)
+
+
 def asset_files(item: dict[str, Any], raster_size: int) -> dict[str, AssetFile]:
     """Return every downloadable file of ``item``, keyed by asset key."""
     props = item["properties"]
@@ -601,7 +689,7 @@ def asset_files(item: dict[str, Any], raster_size: int) -> dict[str, AssetFile]:
     out: dict[str, AssetFile] = {}
     for spec in asset_specs(props["sar:product_type"], pols[0]):
         if spec.kind in _BINARY_KINDS:
-            size = _binary_size(spec.kind, raster_size)
+            size = _binary_asset_size(item, spec, raster_size)
         else:
             size = _small_size(item, spec)
         digest = hashlib.sha256(f"{item['id']}/{collect_id}/{spec.key}/{size}".encode())
@@ -628,7 +716,7 @@ def asset_size(item: dict[str, Any], key: str, raster_size: int) -> int:
     """Return the size in bytes of one asset of ``item``."""
     spec = _item_spec(item, key)
     if spec.kind in _BINARY_KINDS:
-        return _binary_size(spec.kind, raster_size)
+        return _binary_asset_size(item, spec, raster_size)
     return _small_size(item, spec)
 
 
@@ -648,6 +736,9 @@ def read_range(
     if start == end:
         return iter(())
     if spec.kind in _BINARY_KINDS:
+        shape = _geotiff_shape(item, spec)
+        if shape is not None:
+            return _geotiff_chunks(item, spec, shape, start, end)
         return _binary_chunks(item["id"], key, spec.fmt, start, end)
     data = _small_bytes(item, spec)
     return (data[i : min(i + CHUNK_SIZE, end)] for i in range(start, end, CHUNK_SIZE))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -282,3 +283,130 @@ def test_asset_bytes_refuses_binary_assets(catalog: Catalog) -> None:
     item = of_product(catalog, "GEO")
     with pytest.raises(ValueError):
         asset_bytes(item, raster_key(item))
+
+
+# ----------------------------------------------------------------------------- GeoTIFFs
+
+
+def tiff_tags(data: bytes) -> dict[int, tuple[Any, ...]]:
+    """The tags of a little-endian classic TIFF's first IFD, values decoded."""
+    assert data[:4] == b"II*\x00"
+    (ifd,) = struct.unpack_from("<I", data, 4)
+    (count,) = struct.unpack_from("<H", data, ifd)
+    codes = {2: "s", 3: "H", 4: "I", 12: "d"}
+    sizes = {2: 1, 3: 2, 4: 4, 12: 8}
+    tags: dict[int, tuple[Any, ...]] = {}
+    for n in range(count):
+        tag, kind, number = struct.unpack_from("<HHI", data, ifd + 2 + 12 * n)
+        at = ifd + 2 + 12 * n + 8
+        if sizes[kind] * number > 4:
+            (at,) = struct.unpack_from("<I", data, at)
+        fmt = f"<{number}s" if kind == 2 else f"<{number}{codes[kind]}"
+        tags[tag] = struct.unpack_from(fmt, data, at)
+    return tags
+
+
+@pytest.mark.parametrize("product", ["GEO", "GEC"])
+def test_geo_and_gec_rasters_are_real_geotiffs_of_the_bbox(catalog: Catalog, product: str) -> None:
+    item = of_product(catalog, product)
+    for key, (width, height, bits) in (
+        (raster_key(item), (256, 256, 16)),
+        ("preview", (128, 128, 8)),
+    ):
+        data = whole(item, key, RASTER)
+        tags = tiff_tags(data)
+        assert (tags[256], tags[257], tags[258]) == ((width,), (height,), (bits,))
+        assert tags[259] == (1,) and tags[277] == (1,)  # uncompressed, one band
+        (offset,), (count,) = tags[273], tags[279]
+        assert count == width * height * bits // 8 and offset + count <= len(data)
+        west, south, east, north = item["bbox"]
+        east += 360.0 if west > east else 0.0  # across the antimeridian, east runs past 180
+        scale_x, scale_y, _ = tags[33550]
+        assert tags[33922] == (0.0, 0.0, 0.0, west, north, 0.0)
+        assert scale_x * width == pytest.approx(east - west)
+        assert scale_y * height == pytest.approx(north - south)
+        geokeys = tags[34735]
+        assert (2048, 0, 1, 4326) in zip(*(iter(geokeys[4:]),) * 4, strict=True)
+        assert tags[270][0].rstrip(b"\x00").decode() == item["id"]
+
+
+def test_geotiffs_open_with_rasterio(catalog: Catalog) -> None:
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.io import MemoryFile
+
+    item = of_product(catalog, "GEC")
+    with MemoryFile(whole(item, raster_key(item), RASTER)) as memory, memory.open() as src:
+        assert src.crs.to_epsg() == 4326
+        assert src.shape == (256, 256) and src.count == 1 and src.dtypes == ("uint16",)
+        assert tuple(src.bounds) == pytest.approx(tuple(item["bbox"]))
+        pixels = src.read(1)
+        assert len(set(pixels.flatten().tolist())) > 1000  # an image, not a flat fill
+        window = src.read(1, window=rasterio.windows.Window(10, 20, 5, 7))
+        assert (window == pixels[20:27, 10:15]).all()
+
+
+def test_geotiffs_across_the_antimeridian_extend_past_180(catalog: Catalog) -> None:
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.io import MemoryFile
+
+    item = next(
+        i
+        for i in catalog.items
+        if i["properties"]["sar:product_type"] == "GEO" and i["bbox"][0] > i["bbox"][2]
+    )
+    west, south, east, north = item["bbox"]
+    with MemoryFile(whole(item, raster_key(item), RASTER)) as memory, memory.open() as src:
+        assert tuple(src.bounds) == pytest.approx((west, south, east + 360.0, north))
+        assert rasterio.crs.CRS.from_epsg(4326) == src.crs
+
+
+def test_geotiff_pixels_are_deterministic_per_item(catalog: Catalog) -> None:
+    geo, gec = of_product(catalog, "GEO"), of_product(catalog, "GEC")
+    size = 4096  # smaller than the GeoTIFF: the file is exactly the GeoTIFF
+    first = whole(geo, raster_key(geo), size)
+    assert first == whole(copy.deepcopy(geo), raster_key(geo), size)
+    assert first[-1000:] != whole(gec, raster_key(gec), size)[-1000:]
+    assert first != whole(geo, "preview", size)
+
+
+def test_geotiff_size_is_the_configured_one_unless_the_geotiff_is_bigger(
+    catalog: Catalog,
+) -> None:
+    item = of_product(catalog, "GEO")
+    key = raster_key(item)
+    tiny = whole(item, key, 4096)
+    (offset,), (count,) = tiff_tags(tiny)[273], tiff_tags(tiny)[279]
+    assert len(tiny) == offset + count  # exactly the GeoTIFF
+    for raster_size in (4096, 262_144, RASTER):
+        files = asset_files(item, raster_size)
+        expected = max(raster_size, len(tiny))
+        assert files[key].size == asset_size(item, key, raster_size) == expected
+        content = whole(item, key, raster_size)
+        assert len(content) == expected
+        assert content[: len(tiny)] == tiny  # the GeoTIFF first, unused padding after it
+        assert content_sha256(item, key, raster_size) == hashlib.sha256(content).hexdigest()
+        assert files["preview"].size >= len(whole(item, "preview", 1))
+
+
+def test_geotiff_range_reads_match_the_whole_content(catalog: Catalog) -> None:
+    item = of_product(catalog, "GEC")
+    key = raster_key(item)
+    content = whole(item, key, RASTER)
+    tiff_end = len(whole(item, key, 1))
+    edges = [0, 1, 100, tiff_end - 1, tiff_end, tiff_end + 1, CHUNK_SIZE, RASTER - 1, RASTER]
+    for start in edges:
+        for end in edges:
+            if start <= end:
+                pieces = list(read_range(item, key, RASTER, start, end))
+                assert b"".join(pieces) == content[start:end], (start, end)
+                assert all(0 < len(p) <= CHUNK_SIZE for p in pieces)
+
+
+def test_other_products_rasters_are_unchanged_noise(catalog: Catalog) -> None:
+    for product in ("SLC", "SICD", "CPHD", "ACD"):
+        item = of_product(catalog, product)
+        key = next(iter(item["assets"]))
+        assert asset_size(item, key, 4096) == 4096
+        if product in ("SLC", "ACD"):
+            assert "preview" in item["assets"]
+            assert asset_size(item, "preview", 4096) == 512
