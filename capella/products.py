@@ -14,12 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import httpx
 
 from capella._logging import ClientLog
+from capella.download import s3
 from capella.download.engine import (
     DEFAULT_SEGMENT_THRESHOLD,
     Downloader,
@@ -30,6 +31,9 @@ from capella.download.paths import filename_from_url, safe_join
 from capella.enumerations import AssetType, ProductType
 from capella.errors import CapellaConsoleClientError, InvalidInputError
 from capella.orders import OrderApi, SearchFn, validate_uuid
+
+if TYPE_CHECKING:
+    from cloudpathlib import S3Path
 
 Item = dict[str, Any]
 PathLike = str | Path
@@ -93,18 +97,39 @@ def product_type_filter(value: ProductTypesLike | None) -> frozenset[str] | None
 
 
 def local_directory(local_dir: PathLike) -> Path:
-    """The target folder as a Path (created if missing); S3 URLs are refused."""
-    if isinstance(local_dir, str) and local_dir.lower().startswith("s3://"):
-        raise InvalidInputError(
-            f"cannot download to {local_dir}: S3 destinations are not supported; "
-            "download to a local folder and upload from there"
-        )
+    """The target folder as a Path (created if missing)."""
     directory = Path(local_dir).expanduser()
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         raise InvalidInputError(f"{directory} exists and is not a folder") from None
     return directory
+
+
+def destination(local_dir: PathLike | S3Path, log: ClientLog) -> Path | S3Path:
+    """The target folder: a local Path (created if missing), or an S3 prefix (bucket checked)."""
+    if s3.is_s3_destination(local_dir):
+        prefix = s3.s3_path(local_dir)
+        s3.check_destination(prefix, log)
+        return prefix
+    return local_directory(cast("PathLike", local_dir))
+
+
+def _join(directory: Path | S3Path, name: str) -> Path | S3Path:
+    """``directory / name`` with the same name rules for a local folder and an S3 prefix."""
+    if isinstance(directory, Path):
+        return safe_join(directory, name)
+    return s3.s3_join(directory, name)
+
+
+def warn_limited_resume(log: ClientLog, target: object, enable_resume: bool) -> None:
+    """Say once per call that resume is limited for S3 destinations (the seeds promise it)."""
+    if enable_resume:
+        log.warning(
+            "%s: S3 destinations have limited resume support: objects already in the bucket are "
+            "skipped, but an upload interrupted in an earlier call starts over from byte 0",
+            target,
+        )
 
 
 # -- selection ---------------------------------------------------------------------------------
@@ -161,7 +186,7 @@ class PlannedAsset:
     stac_id: str
     asset_key: str
     url: str = attrs.field(repr=False)  # presigned: keep the signature out of reprs
-    path: Path
+    path: Path | S3Path
 
 
 @attrs.frozen
@@ -169,12 +194,12 @@ class Plan:
     """The assets to fetch, and the result shape: ``{stac_id: {asset_key: path}}``."""
 
     assets: list[PlannedAsset]
-    paths: dict[str, dict[str, Path]]
+    paths: dict[str, dict[str, Path | S3Path]]
 
 
 def plan_downloads(
     items: Iterable[Mapping[str, Any]],
-    local_dir: Path,
+    local_dir: Path | S3Path,
     include: frozenset[str] | None = None,
     exclude: frozenset[str] | None = None,
     separate_dirs: bool = True,
@@ -184,25 +209,24 @@ def plan_downloads(
     ``separate_dirs``: ``<local_dir>/<stac_id>/<file name>``, else ``<local_dir>/<file name>``;
     the file name is the last segment of the href's path. A product whose assets are all
     filtered out maps to an empty dict. Names that would leave the folder, and two assets that
-    would land on one path, raise ``InvalidInputError``.
+    would land on one path, raise ``InvalidInputError``. ``local_dir`` may be an S3 prefix: keys
+    follow the same layout and rules.
     """
     assets: list[PlannedAsset] = []
-    paths: dict[str, dict[str, Path]] = {}
-    taken: dict[Path, PlannedAsset] = {}
+    paths: dict[str, dict[str, Path | S3Path]] = {}
+    taken: dict[Path | S3Path, PlannedAsset] = {}
     for item in items:
         stac_id = stac_id_of(item)
         if stac_id in paths:  # the same product listed twice is fetched once
             continue
-        directory = safe_join(local_dir, stac_id) if separate_dirs else local_dir
+        directory = _join(local_dir, stac_id) if separate_dirs else local_dir
         item_assets = item.get("assets") or {}
         paths[stac_id] = {}
         for key in select_asset_keys(item_assets, include, exclude):
             href = (item_assets[key] or {}).get("href")
             if not isinstance(href, str) or not href:
                 raise InvalidInputError(f"asset {key!r} of {stac_id} has no href")
-            planned = PlannedAsset(
-                stac_id, key, href, safe_join(directory, filename_from_url(href))
-            )
+            planned = PlannedAsset(stac_id, key, href, _join(directory, filename_from_url(href)))
             clash = taken.get(planned.path)
             if clash is not None:
                 raise InvalidInputError(
@@ -346,14 +370,17 @@ class ProductDownloads:
     def download_asset(
         self,
         pre_signed_url: str,
-        local_path: PathLike = DEFAULT_DIR,
+        local_path: PathLike | S3Path = DEFAULT_DIR,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
-    ) -> Path:
-        """Download one presigned URL to a file (a folder gets the URL's file name)."""
-        if isinstance(local_path, str) and local_path.lower().startswith("s3://"):
-            local_directory(local_path)  # raises: not supported
+    ) -> Path | S3Path:
+        """Download one presigned URL to a file or S3 object (a folder gets the URL's file name)."""
+        if s3.is_s3_destination(local_path):
+            return self._asset_to_s3(
+                pre_signed_url, local_path, override, show_progress, enable_resume
+            )
+        local_path = cast("PathLike", local_path)
         path = Path(local_path).expanduser()
         names_folder = isinstance(local_path, str) and local_path.endswith(("/", os.sep))
         if names_folder or path.is_dir():
@@ -369,13 +396,36 @@ class ProductDownloads:
         raise_for_failures(outcomes)
         return path
 
+    def _asset_to_s3(
+        self,
+        pre_signed_url: str,
+        local_path: object,
+        override: bool,
+        show_progress: bool,
+        enable_resume: bool,
+    ) -> S3Path:
+        """``download_asset`` into S3: an object key, or a prefix that gets the URL's file name."""
+        target = s3.s3_path(local_path)
+        s3.check_destination(target, self.log)
+        if s3.names_folder(target):
+            target = s3.s3_join(target, filename_from_url(pre_signed_url))
+        warn_limited_resume(self.log, target, enable_resume)
+        job = s3.S3Job(pre_signed_url, target, asset_key="asset")
+        outcomes = self._uploader().run([job], override=override, show_progress=show_progress)
+        raise_for_failures(outcomes)
+        return target
+
+    def _uploader(self) -> s3.S3Uploader:
+        """The S3 side of this client's downloader (same connections, retries and logger)."""
+        return s3.S3Uploader(self.downloader, log=self.log)
+
     def download_products(
         self,
         items_presigned: Sequence[Mapping[str, Any]] | None = None,
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
-        local_dir: PathLike = DEFAULT_DIR,
+        local_dir: PathLike | S3Path = DEFAULT_DIR,
         include: AssetTypesLike | None = None,
         exclude: AssetTypesLike | None = None,
         override: bool = False,
@@ -385,12 +435,12 @@ class ProductDownloads:
         product_types: ProductTypesLike | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
-    ) -> dict[str, dict[str, Path]]:
+    ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; ``{stac_id: {asset_key: path}}``."""
         include_keys = asset_filter(include, "include")
         exclude_keys = asset_filter(exclude, "exclude")
         types = product_type_filter(product_types)
-        directory = local_directory(local_dir)
+        directory = destination(local_dir, self.log)
 
         refresher: PresignedRefresher | None = None
         if items_presigned:
@@ -428,7 +478,7 @@ class ProductDownloads:
         self,
         items: list[Item],
         refresher: PresignedRefresher | None,
-        directory: Path,
+        directory: Path | S3Path,
         include: frozenset[str] | None,
         exclude: frozenset[str] | None,
         *,
@@ -437,7 +487,7 @@ class ProductDownloads:
         threaded: bool,
         show_progress: bool,
         enable_resume: bool,
-    ) -> dict[str, dict[str, Path]]:
+    ) -> dict[str, dict[str, Path | S3Path]]:
         """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""
         plan = plan_downloads(items, directory, include, exclude, separate_dirs)
         self.log.info(
@@ -453,23 +503,43 @@ class ProductDownloads:
             self.log.info("no asset of %s matches include/exclude", ", ".join(empty))
         if not plan.assets:
             return plan.paths
-        jobs = [
-            DownloadJob(
-                a.url,
-                a.path,
-                stac_id=a.stac_id,
-                asset_key=a.asset_key,
-                refresh=refresher.for_asset(a.stac_id, a.asset_key, a.url) if refresher else None,
+
+        def refresh(a: PlannedAsset) -> Callable[[], str] | None:
+            return refresher.for_asset(a.stac_id, a.asset_key, a.url) if refresher else None
+
+        if isinstance(directory, Path):
+            jobs = [
+                DownloadJob(
+                    a.url,
+                    cast("Path", a.path),
+                    stac_id=a.stac_id,
+                    asset_key=a.asset_key,
+                    refresh=refresh(a),
+                )
+                for a in plan.assets
+            ]
+            outcomes = self.downloader.run(
+                jobs,
+                override=override,
+                enable_resume=enable_resume,
+                show_progress=show_progress,
+                threaded=threaded,
             )
-            for a in plan.assets
-        ]
-        outcomes = self.downloader.run(
-            jobs,
-            override=override,
-            enable_resume=enable_resume,
-            show_progress=show_progress,
-            threaded=threaded,
-        )
+        else:
+            warn_limited_resume(self.log, directory, enable_resume)
+            s3_jobs = [
+                s3.S3Job(
+                    a.url,
+                    cast("S3Path", a.path),
+                    stac_id=a.stac_id,
+                    asset_key=a.asset_key,
+                    refresh=refresh(a),
+                )
+                for a in plan.assets
+            ]
+            outcomes = self._uploader().run(
+                s3_jobs, override=override, show_progress=show_progress, threaded=threaded
+            )
         raise_for_failures(outcomes)
         return plan.paths
 
@@ -477,17 +547,17 @@ class ProductDownloads:
         self,
         assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
         order_id: str | None = None,
-        local_dir: PathLike = DEFAULT_DIR,
+        local_dir: PathLike | S3Path = DEFAULT_DIR,
         include: AssetTypesLike | None = None,
         exclude: AssetTypesLike | None = None,
         override: bool = False,
         threaded: bool = True,
         show_progress: bool = False,
-    ) -> dict[str, Path]:
+    ) -> dict[str, Path | S3Path]:
         """Download the assets of one product (the first of an order); ``{asset_key: path}``."""
         include_keys = asset_filter(include, "include")
         exclude_keys = asset_filter(exclude, "exclude")
-        directory = local_directory(local_dir)
+        directory = destination(local_dir, self.log)
         refresher: PresignedRefresher | None = None
         if assets_presigned:
             # get_presigned_assets() gives a list of asset mappings: take its first product.

@@ -79,14 +79,13 @@ def download(
         str | None, typer.Option("--collect", help="Collect id (ordered first).")
     ] = None,
     directory: Annotated[
-        Path,
+        str,
         typer.Option(
             "--dir",
             "-d",
-            file_okay=False,
-            help="Directory to write to (created if missing).",
+            help="Directory (created if missing) or s3://bucket/prefix to write to.",
         ),
-    ] = Path("."),
+    ] = ".",
     include: Annotated[
         list[str] | None,
         typer.Option(
@@ -147,7 +146,6 @@ def download(
     }
     if contract_id:
         options["contract_id"] = contract_id
-    directory.mkdir(parents=True, exist_ok=True)
     ok = failed = 0
     for job in jobs:
         good, bad = _run(client, {**job, **options})

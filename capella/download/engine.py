@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
 import httpx
@@ -54,6 +54,11 @@ from capella.errors import (
     InvalidInputError,
     PresignedUrlExpiredError,
 )
+
+if TYPE_CHECKING:
+    from cloudpathlib import S3Path
+
+    from capella.download.s3 import S3Job
 
 try:  # Windows has no flock: the part file is then not locked against a second process.
     import fcntl
@@ -115,14 +120,14 @@ class DownloadOutcome:
     ``transferred`` the bytes received over the network during this run.
     """
 
-    job: DownloadJob
+    job: DownloadJob | S3Job  # S3Job: streamed to an S3 object (capella.download.s3)
     status: Status
     bytes: int
     error: BaseException | None = None
     transferred: int = 0
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Path | S3Path:
         """The final path of the asset."""
         return self.job.path
 

@@ -19,6 +19,11 @@ def filename_from_url(url: str) -> str:
 
 def safe_join(directory: str | Path, filename: str) -> Path:
     """``directory / filename``, refusing names that are empty, absolute or could leave it."""
+    return Path(directory) / check_filename(filename, directory)
+
+
+def check_filename(filename: str, directory: object) -> str:
+    """``filename`` if it is a plain name that stays inside ``directory`` (local or S3)."""
     if (
         not filename
         or filename in (".", "..")
@@ -32,7 +37,7 @@ def safe_join(directory: str | Path, filename: str) -> Path:
         raise InvalidInputError(
             f"refusing unsafe file name {filename!r}: it must be a plain name inside {directory}"
         )
-    return Path(directory) / filename
+    return filename
 
 
 def part_path(path: Path) -> Path:

@@ -393,8 +393,6 @@ def test_local_dir_is_created_and_must_be_a_folder(
     a_file.write_text("x")
     with pytest.raises(InvalidInputError, match="not a folder"):
         client.download_products(items_presigned=[product(1)], local_dir=a_file)
-    with pytest.raises(InvalidInputError, match="S3"):
-        client.download_products(items_presigned=[product(1)], local_dir="s3://bucket/x")
 
 
 def test_existing_files_are_kept_unless_override(
@@ -595,11 +593,6 @@ def test_download_asset_to_a_file_or_a_folder(client: CapellaConsoleClient, tmp_
     assert_served(into_folder, href)
     new_folder = client.download_asset(href, local_path=f"{tmp_path}/sub/")
     assert new_folder == tmp_path / "sub" / f"{sid(1)}_thumb.png"
-
-
-def test_download_asset_refuses_s3(client: CapellaConsoleClient) -> None:
-    with pytest.raises(InvalidInputError, match="S3"):
-        client.download_asset(product(1)["assets"]["HH"]["href"], local_path="s3://b/k.tif")
 
 
 def test_get_asset_bytesize(client: CapellaConsoleClient, api: FakeApi) -> None:

@@ -1,0 +1,996 @@
+"""S3 destinations: presigned assets streamed into S3 objects, never through a local copy.
+
+How an asset reaches its key:
+
+- The asset is read from its presigned URL in one HTTP stream (``Range: bytes=<n>-``, with
+  ``If-Range`` once bytes were received, as the engine sends them) into part buffers of
+  ``part_size`` bytes (5 MiB at least, S3's minimum). A full buffer becomes one ``UploadPart`` of
+  a multipart upload, sent on an upload thread while the next buffer fills. At most
+  ``max_in_flight`` parts of a file are uploading at a time (fewer when many files run at once),
+  so a file holds at most ``max_in_flight + 1`` buffers whatever its size, and a run at most
+  ``workers + 8`` (the upload threads); buffers are reused from part to part and file to file.
+- An asset no larger than one part is sent with one ``PutObject``, once all of it is in memory.
+- ``CompleteMultipartUpload`` (or the ``PutObject``) is sent only when exactly the size the asset
+  host announced (Content-Range / Content-Length) has arrived and every part is stored, so
+  nothing appears at the key before the object is whole. Any failure aborts the multipart
+  upload: no partial object and no orphaned parts are left behind.
+- A cut or timeout mid-stream asks for the rest (``Range: bytes=<pos>-``) and keeps filling the
+  current part buffer; retries are bounded as the engine's are. If the asset changes on the
+  server (or its host ignores Range) the object starts over, at most a few times.
+- Resume is limited: an upload interrupted in an earlier process is not continued (S3 keeps no
+  record of which bytes it stood for), so that object starts over. Objects already at their key
+  are skipped (HEAD) unless ``override``.
+
+Why not ``upload_fileobj`` over a streaming reader: s3transfer picks part sizes, threads and
+buffering itself (it queues chunks of a non-seekable stream in its own buffers) and completes the
+upload as soon as the reader reports EOF, so a short body would need the reader to raise at the
+right moment. Here the size check before completion, the abort on every failure path, resuming a
+cut into the current part and the memory bound are each one visible line.
+
+boto3 and cloudpathlib are optional (``capella[s3]``): they are imported only when an S3
+destination is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import re
+import ssl
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import attrs
+
+from capella._http import parse_retry_after
+from capella._logging import ClientLog
+from capella._redact import redact, redact_url
+from capella.download.engine import (
+    RETRYABLE_STATUS,
+    Downloader,
+    DownloadOutcome,
+    _error_detail,
+    _int_header,
+    _parse_content_range,
+)
+from capella.download.paths import check_filename
+from capella.download.progress import FileProgress, RunProgress
+from capella.download.wire import NETWORK_ERRORS, Response
+from capella.errors import (
+    AssetConnectError,
+    AssetDownloadError,
+    CapellaConsoleClientError,
+    ConnectError,
+    IncompleteDownloadError,
+    InvalidInputError,
+    PresignedUrlExpiredError,
+)
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+    from cloudpathlib import S3Path
+
+__all__ = [
+    "DEFAULT_MAX_IN_FLIGHT",
+    "DEFAULT_PART_SIZE",
+    "MIN_PART_SIZE",
+    "S3Job",
+    "S3Uploader",
+    "check_destination",
+    "is_s3_destination",
+    "names_folder",
+    "s3_join",
+    "s3_path",
+]
+
+MiB = 1 << 20
+EXTRA = "capella[s3]"
+MIN_PART_SIZE = 5 * MiB  # S3 refuses smaller parts (except the last one)
+DEFAULT_PART_SIZE = 8 * MiB
+DEFAULT_MAX_IN_FLIGHT = 2
+MAX_PARTS = 10_000  # parts per multipart upload
+MAX_OBJECT_SIZE = 5 * (1 << 40)  # 5 TiB
+MAX_KEY_BYTES = 1024
+# Upload threads of one run: below botocore's default pool of 10 connections per client, so that
+# HEADs and completions of other files still find a free connection.
+_MAX_UPLOAD_THREADS = 8
+# Times one object may start over because bytes already received had to be thrown away.
+_MAX_RESTARTS = 3
+# A failed attempt that moved the stream forward by this much does not count against max_retries.
+_PROGRESS_RESETS_RETRIES = MiB
+# 3 to 63 characters; legacy and S3-compatible stores allow capitals and underscores.
+_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
+
+
+# -- destinations ------------------------------------------------------------------------------
+
+
+def is_s3_destination(value: object) -> bool:
+    """Whether ``value`` names a cloud destination: an ``s3://`` string or a cloudpathlib path."""
+    if isinstance(value, str):
+        return value[:5].lower() == "s3://"
+    return getattr(type(value), "cloud_prefix", None) is not None
+
+
+def _require_extra() -> None:
+    try:
+        importlib.import_module("boto3")
+        importlib.import_module("cloudpathlib")
+    except ImportError as exc:
+        raise ImportError(
+            f"S3 destinations need the optional extra {EXTRA}: pip install '{EXTRA}'"
+        ) from exc
+
+
+def s3_path(value: object) -> S3Path:
+    """The destination as a cloudpathlib ``S3Path`` (a string gets a client of its own)."""
+    _require_extra()
+    from cloudpathlib import CloudPath, S3Client, S3Path
+
+    if isinstance(value, str):
+        # A new client reads the AWS environment now (AWS_ENDPOINT_URL, AWS_PROFILE, keys...);
+        # cloudpathlib's process-wide default client would keep the first environment it saw.
+        path = S3Client().CloudPath("s3://" + value[5:])
+        assert isinstance(path, S3Path)
+    elif isinstance(value, S3Path):
+        path = value
+    elif isinstance(value, CloudPath):
+        raise InvalidInputError(
+            f"cannot download to {value}: only s3:// cloud destinations are supported"
+        )
+    else:
+        raise InvalidInputError(f"cannot download to {value!r}: not an S3 path")
+    if not _BUCKET.match(path.bucket):
+        raise InvalidInputError(
+            f"cannot download to {path}: {path.bucket!r} is not a valid S3 bucket name"
+        )
+    return path
+
+
+def _boto3_client(path: S3Path) -> Any:
+    # The boto3 client of the path's cloudpathlib S3Client: its session, credentials, endpoint
+    # and config are the caller's (or, for an s3:// string, the AWS environment's).
+    client: Any = path.client
+    return client.client
+
+
+def _botocore_errors() -> tuple[type[Exception], ...]:
+    exceptions = importlib.import_module("botocore.exceptions")
+    return exceptions.ClientError, exceptions.BotoCoreError
+
+
+def _s3_status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if isinstance(status, int):
+        return status
+    code = str(response.get("Error", {}).get("Code", ""))
+    return int(code) if code.isdigit() else None
+
+
+def _s3_text(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        error = response.get("Error", {})
+        text = ": ".join(str(v) for k in ("Code", "Message") if (v := error.get(k)))
+        if text:
+            return redact(text)
+    return redact(f"{type(exc).__name__}: {exc}")
+
+
+def check_destination(path: S3Path, log: ClientLog) -> None:
+    """Fail before anything is ordered or fetched when the bucket cannot be reached at all."""
+    client = _boto3_client(path)
+    botocore = importlib.import_module("botocore")
+    unsigned = client.meta.config.signature_version is botocore.UNSIGNED
+    session: Any = getattr(path.client, "sess", None)
+    if not unsigned and session is not None and session.get_credentials() is None:
+        raise InvalidInputError(
+            f"cannot write to {path}: no AWS credentials for S3; set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass an S3Path whose cloudpathlib "
+            "S3Client has them"
+        )
+    client_error, botocore_error = _botocore_errors()
+    try:
+        client.head_bucket(Bucket=path.bucket)
+    except client_error as exc:
+        if _s3_status(exc) == 404:
+            raise InvalidInputError(
+                f"cannot write to {path}: S3 bucket {path.bucket!r} does not exist"
+            ) from None
+        # 403 and the like: a role may put objects without being allowed to look at the bucket.
+        log.debug("HEAD bucket %s: %s (going on)", path.bucket, _s3_text(exc))
+    except botocore_error as exc:
+        raise ConnectError(
+            f"cannot reach S3 for {path}: {_s3_text(exc)}", "S3_UNREACHABLE"
+        ) from None
+
+
+def s3_join(directory: S3Path, name: str) -> S3Path:
+    """``directory / name`` in S3, with the file-name rules of local folders (``safe_join``)."""
+    child = directory / check_filename(name, directory)
+    if len(child.key.encode()) > MAX_KEY_BYTES:
+        raise InvalidInputError(f"{child} is longer than S3's {MAX_KEY_BYTES}-byte key limit")
+    return child
+
+
+def names_folder(path: S3Path) -> bool:
+    """Whether an S3 ``local_path`` is a folder: the bucket, a trailing ``/``, or a used prefix."""
+    if not path.key or path.key.endswith("/"):
+        return True
+    try:
+        answer = _boto3_client(path).list_objects_v2(
+            Bucket=path.bucket, Prefix=path.key + "/", MaxKeys=1
+        )
+    except _botocore_errors():
+        return False  # not allowed to list: take the name as written, an object key
+    return bool(answer.get("KeyCount"))
+
+
+# -- jobs --------------------------------------------------------------------------------------
+
+
+def _url_repr(url: str) -> str:
+    return repr(redact_url(url))
+
+
+@attrs.frozen
+class S3Job:
+    """One asset to stream into S3: its presigned URL and the object to write (an ``S3Path``)."""
+
+    url: str = attrs.field(repr=_url_repr)  # presigned: its signature never reaches a log or repr
+    path: S3Path
+    stac_id: str | None = None
+    asset_key: str | None = None
+    # Returns a fresh presigned URL for this asset when the current one answers 403 (expired).
+    refresh: Callable[[], str] | None = attrs.field(default=None, repr=False, eq=False)
+
+    def describe(self) -> str:
+        """``stac_id/asset_key (file name)``, or just the file name."""
+        if self.stac_id or self.asset_key:
+            return f"{self.stac_id or '?'}/{self.asset_key or '?'} ({self.path.name})"
+        return self.path.name
+
+
+# -- internal state ----------------------------------------------------------------------------
+
+
+class _Retry(Exception):
+    """A transient failure of the HTTP side: ask again after a pause."""
+
+    def __init__(self, cause: BaseException, wait: float | None = None) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.wait = wait
+
+
+class _Again(Exception):
+    """The object started over: send the next request at once (restarts are bounded apart)."""
+
+
+class _Fatal(Exception):
+    """The asset cannot be stored; ``error`` says why."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Cancelled(Exception):
+    """The run was interrupted (Ctrl-C on the calling thread)."""
+
+
+class _PartBody(io.RawIOBase):
+    """A seekable, read-only file over one part buffer.
+
+    botocore reads the body for its checksum and rewinds it to retry; this does both without
+    copying the part.
+    """
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        out = memoryview(buffer).cast("B")
+        n = max(0, min(len(out), len(self._view) - self._pos))
+        out[:n] = self._view[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+class _Buffers:
+    """One worker's part buffers, reused from part to part and file to file (memory stays flat)."""
+
+    def __init__(self, size: int, keep: int) -> None:
+        self.size = size
+        self.keep = keep
+        self.free: list[bytearray] = []
+
+    def take(self, size: int) -> bytearray:
+        if size > self.size:  # the larger parts of a huge asset (over 10,000 default parts)
+            return bytearray(size)
+        return self.free.pop() if self.free else bytearray(self.size)
+
+    def give(self, buffer: bytearray) -> None:
+        if len(buffer) == self.size and len(self.free) < self.keep:
+            self.free.append(buffer)
+
+
+@attrs.define
+class _Part:
+    """A part handed to an upload thread: its number, size, buffer and the pending ETag."""
+
+    number: int
+    size: int
+    buffer: bytearray
+    future: Future[str]
+
+
+@attrs.frozen
+class _Run:
+    cancel: threading.Event
+    uploads: ThreadPoolExecutor
+    in_flight: int  # parts of one file uploading at a time
+
+
+def _upload_part(
+    s3: Any, bucket: str, key: str, upload_id: str, number: int, view: memoryview
+) -> str:
+    answer = s3.upload_part(
+        Bucket=bucket,
+        Key=key,
+        UploadId=upload_id,
+        PartNumber=number,
+        Body=_PartBody(view),
+        ContentLength=len(view),
+    )
+    return str(answer["ETag"])
+
+
+# -- one object --------------------------------------------------------------------------------
+
+
+class _Transfer:
+    """One asset on its way into one S3 object; driven by one worker thread."""
+
+    def __init__(self, uploader: S3Uploader, job: S3Job, index: int) -> None:
+        self.up = uploader
+        self.log = uploader.log
+        self.job = job
+        self.index = index
+        self.name = job.path.name
+        self.bucket = job.path.bucket
+        self.key = job.path.key
+        self.url = job.url
+        self.url_works = False  # the current URL answered with content at least once
+        self.refreshed = False
+        # What the asset host said about the asset (set by the first answer with content).
+        self.total: int | None = None
+        self.etag: str | None = None
+        self.last_modified: str | None = None
+        self.content_type: str | None = None
+        self.part_size = uploader.part_size
+        self.pos = 0  # bytes received of the current pass (in stored parts, pending or current)
+        self.current: bytearray | None = None  # the buffer of the part being filled
+        self.pending: deque[_Part] = deque()
+        self.parts: list[dict[str, Any]] = []  # parts S3 confirmed: PartNumber, ETag
+        self.stored = 0
+        self.upload_id: str | None = None
+        self.restarts = 0
+        self.transferred = 0
+        self.started = False
+        self.finished = False
+        self.failed = False
+
+    def snapshot(self) -> FileProgress:
+        """The progress bar's view of this file."""
+        return FileProgress(
+            name=self.name,
+            done=self.pos,
+            total=self.total,
+            started=self.started,
+            finished=self.finished,
+            failed=self.failed,
+        )
+
+    def run(self, ctx: _Run, buffers: _Buffers, *, override: bool) -> DownloadOutcome:
+        """Skip, stream or fail this object; whatever happens, no upload is left open."""
+        self.ctx = ctx
+        self.buffers = buffers
+        self.s3: Any = _boto3_client(self.job.path)
+        self.started = True
+        try:
+            if not override:
+                size = self._existing_size()
+                if size is not None:
+                    self.log.info("already in S3: %s", self.job.path)
+                    return DownloadOutcome(self.job, "skipped", size)
+            self.log.info("downloading %s to %s", redact_url(self.url), self.job.path)
+            size = self._copy()
+            self.log.info("downloaded %s (%d bytes)", self.job.path, size)
+            return DownloadOutcome(self.job, "downloaded", size, None, self.transferred)
+        except _Fatal as fatal:
+            self.failed = True
+            self.log.warning("failed: %s: %s", self.job.describe(), fatal.error)
+            return DownloadOutcome(self.job, "failed", 0, fatal.error, self.transferred)
+        finally:
+            self._discard()  # after an interruption or a bug too: abort, give buffers back
+            self.finished = True
+
+    # -- S3 side ---------------------------------------------------------------------------
+
+    def _s3_error(self, operation: str, exc: BaseException) -> AssetDownloadError:
+        return AssetDownloadError(
+            f"{self.name}: S3 {operation} of {self.job.path} failed: {_s3_text(exc)}",
+            "S3_WRITE_ERROR",
+            _s3_status(exc),
+        )
+
+    def _call(self, operation: str, method: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return method(**kwargs)
+        except _botocore_errors() as exc:
+            raise _Fatal(self._s3_error(operation, exc)) from None
+
+    def _existing_size(self) -> int | None:
+        """The size of the object already at the key, or None when there is none (HEAD)."""
+        try:
+            head = self.s3.head_object(Bucket=self.bucket, Key=self.key)
+        except _botocore_errors() as exc:
+            status = _s3_status(exc)
+            if status == 404:
+                return None
+            if status == 403:
+                # Without s3:ListBucket a missing key answers 403 too: write it.
+                self.log.info("%s: cannot tell whether it exists (HEAD 403)", self.job.path)
+                return None
+            raise _Fatal(self._s3_error("HeadObject", exc)) from None
+        return int(head.get("ContentLength") or 0)
+
+    def _send_part(self, number: int, size: int) -> None:
+        """Hand the full current buffer to an upload thread (waiting while too many upload)."""
+        buffer = self.current
+        assert buffer is not None
+        self.current = None
+        if self.upload_id is None:
+            extra = {"ContentType": self.content_type} if self.content_type else {}
+            created = self._call(
+                "CreateMultipartUpload",
+                self.s3.create_multipart_upload,
+                Bucket=self.bucket,
+                Key=self.key,
+                **extra,
+            )
+            self.upload_id = str(created["UploadId"])
+        while self.pending and (
+            len(self.pending) >= self.ctx.in_flight or self.pending[0].future.done()
+        ):
+            self._collect(self.pending.popleft())
+        future = self.ctx.uploads.submit(
+            _upload_part,
+            self.s3,
+            self.bucket,
+            self.key,
+            self.upload_id,
+            number,
+            memoryview(buffer)[:size],
+        )
+        self.pending.append(_Part(number, size, buffer, future))
+
+    def _collect(self, part: _Part) -> None:
+        """Wait for one part's upload; record its ETag and reuse its buffer."""
+        try:
+            etag = part.future.result()
+        except _botocore_errors() as exc:
+            self.buffers.give(part.buffer)
+            raise _Fatal(self._s3_error(f"UploadPart {part.number}", exc)) from None
+        self.buffers.give(part.buffer)
+        self.parts.append({"PartNumber": part.number, "ETag": etag})
+        self.stored += part.size
+
+    def _finish(self) -> int:
+        """Store the object now that every byte arrived: one PUT, or complete the upload."""
+        total = self.total
+        assert total is not None
+        if total <= self.part_size:
+            data = memoryview(self.current or b"")[:total]
+            if self.pos != total or len(data) != total:
+                raise _Fatal(self._mismatch(len(data), total))
+            extra = {"ContentType": self.content_type} if self.content_type else {}
+            self._call(
+                "PutObject",
+                self.s3.put_object,
+                Bucket=self.bucket,
+                Key=self.key,
+                Body=_PartBody(data),
+                ContentLength=total,
+                **extra,
+            )
+            return total
+        while self.pending:
+            self._collect(self.pending.popleft())
+        numbers = [p["PartNumber"] for p in self.parts]
+        count = -(-total // self.part_size)
+        if self.pos != total or self.stored != total or numbers != list(range(1, count + 1)):
+            raise _Fatal(self._mismatch(self.stored, total))
+        self._call(
+            "CompleteMultipartUpload",
+            self.s3.complete_multipart_upload,
+            Bucket=self.bucket,
+            Key=self.key,
+            UploadId=self.upload_id,
+            MultipartUpload={"Parts": self.parts},
+        )
+        self.upload_id = None  # complete: nothing left to abort
+        return total
+
+    def _mismatch(self, stored: int, total: int) -> IncompleteDownloadError:
+        return IncompleteDownloadError(
+            f"{self.name}: {stored} bytes ready for {self.job.path}, the server announced {total}",
+            "SIZE_MISMATCH",
+        )
+
+    def _discard(self) -> None:
+        """Drop what this pass holds: wait for its parts, abort its upload, free its buffers."""
+        while self.pending:
+            part = self.pending.popleft()
+            if not part.future.cancel():
+                with contextlib.suppress(Exception):
+                    part.future.result()  # an upload in progress still reads the buffer
+            self.buffers.give(part.buffer)
+        if self.current is not None:
+            self.buffers.give(self.current)
+            self.current = None
+        if self.upload_id is None:
+            return
+        upload_id, self.upload_id = self.upload_id, None
+        try:
+            # Every part upload has ended above, so none can land after the abort.
+            self.s3.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+        except _botocore_errors() as exc:
+            self.log.warning(
+                "%s: could not abort the multipart upload %s (%s); its parts are kept (and "
+                "billed) until it is aborted or a lifecycle rule removes it",
+                self.job.path,
+                upload_id,
+                _s3_text(exc),
+            )
+        else:
+            self.log.info("aborted the unfinished upload of %s", self.job.path)
+
+    # -- HTTP side -------------------------------------------------------------------------
+
+    def _copy(self) -> int:
+        """Stream the asset into the object, retrying transient failures (bounded)."""
+        failures = 0
+        while True:
+            if self.ctx.cancel.is_set():
+                raise _Cancelled
+            if self.total is not None and self.pos >= self.total:
+                return self._finish()
+            url = self.url
+            before = self.pos
+            wait: float | None = None
+            try:
+                resp = self.up.wire.get(url, self._headers())
+            except InvalidInputError as exc:
+                raise _Fatal(exc) from None
+            except ssl.SSLCertVerificationError as exc:
+                raise _Fatal(
+                    AssetConnectError(
+                        f"{self.name}: TLS certificate of {redact_url(url)} not trusted: {exc}",
+                        "CONNECTION_ERROR",
+                    )
+                ) from None
+            except NETWORK_ERRORS as exc:
+                cause: BaseException = exc
+            else:
+                try:
+                    self._answer(resp, url)
+                    continue
+                except _Again:
+                    continue
+                except _Retry as retry:
+                    cause, wait = retry.cause, retry.wait
+            if self.pos - before >= _PROGRESS_RESETS_RETRIES:
+                failures = 0
+            failures += 1
+            if failures > self.up.max_retries:
+                raise _Fatal(self._exhausted(url, cause, failures))
+            delay = self.up.delay(failures, wait)
+            self.log.info(
+                "%s: %s; retry %d/%d from byte %d in %.1f s",
+                self.name,
+                redact(f"{type(cause).__name__}: {cause}"),
+                failures,
+                self.up.max_retries,
+                self.pos,
+                delay,
+            )
+            self.up.sleep(delay)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Range": f"bytes={self.pos}-"}
+        # If-Range needs a strong validator: a weak ETag (W/"...") must not be sent.
+        validator = self.etag if self.etag and not self.etag.startswith("W/") else None
+        validator = validator or self.last_modified
+        if validator is not None and self.pos > 0:
+            headers["If-Range"] = validator
+        return headers
+
+    def _answer(self, resp: Response, url: str) -> None:
+        """Act on one response: stream it, start over, refresh the URL, retry or fail."""
+        reusable = False
+        try:
+            status = resp.status
+            if status == 206:
+                self._on_partial(resp)
+            elif status == 200:
+                self._on_full(resp)
+            elif status == 416:
+                self._on_unsatisfiable(resp)
+                return
+            else:
+                reusable = True
+                self._on_error(resp, url)
+            self._stream(resp)
+            reusable = True
+        finally:
+            resp.release(reusable)
+
+    def _same_object(self, resp: Response) -> bool:
+        etag = resp.header("ETag")
+        if self.etag and etag and etag != self.etag:
+            return False
+        modified = resp.header("Last-Modified")
+        return not (self.last_modified and modified and modified != self.last_modified)
+
+    def _begin(self, total: int | None, resp: Response) -> None:
+        """Take the asset's size and validators from its first answer; size the parts."""
+        if total is None:
+            raise _Fatal(
+                IncompleteDownloadError(
+                    f"{self.name}: the asset host did not announce its size, which an S3 "
+                    "upload needs to verify the object",
+                    "SIZE_UNKNOWN",
+                )
+            )
+        if total > MAX_OBJECT_SIZE:
+            raise _Fatal(
+                AssetDownloadError(
+                    f"{self.name}: {total} bytes is more than one S3 object can hold",
+                    "S3_WRITE_ERROR",
+                )
+            )
+        self.total = total
+        self.etag = resp.header("ETag")
+        self.last_modified = resp.header("Last-Modified")
+        self.content_type = resp.header("Content-Type")
+        # At most 10,000 parts per upload: a huge asset gets larger parts (whole MiB).
+        needed = -(-total // MAX_PARTS)
+        self.part_size = max(self.up.part_size, -(-needed // MiB) * MiB)
+
+    def _start_over(self, reason: str, *, changed: bool = True) -> None:
+        """Throw away this pass (aborting its upload) so that the object starts from byte 0."""
+        if self.pos > 0:
+            self.restarts += 1
+            if self.restarts > _MAX_RESTARTS:
+                raise _Fatal(
+                    IncompleteDownloadError(
+                        f"{self.name} had to start over {self.restarts} times ({reason})",
+                        "ASSET_CHANGED" if changed else "DOWNLOAD_FAILED",
+                    )
+                )
+            self.log.warning("%s: %s; starting over from byte 0", self.name, reason)
+        self._discard()
+        self.pos = 0
+        self.total = None
+        self.etag = self.last_modified = None
+        self.parts = []
+        self.stored = 0
+        self.part_size = self.up.part_size
+
+    def _again(self, reason: str) -> NoReturn:
+        """Start over and ask again; with nothing received yet, that counts as a failure."""
+        if self.pos == 0:
+            raise _Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
+        self._start_over(reason)
+        raise _Again
+
+    def _on_partial(self, resp: Response) -> None:
+        first, _last, total = _parse_content_range(resp.header("Content-Range"))
+        if first != self.pos or total is None:
+            self._again(f"unexpected Content-Range {resp.header('Content-Range')!r}")
+        if self.total is not None and (total != self.total or not self._same_object(resp)):
+            if self.pos > 0:
+                self._again("the asset changed on the server")
+            self._start_over("the asset changed on the server")  # nothing received: take it
+        if self.total is None:
+            self._begin(total, resp)
+        self.url_works = True
+
+    def _on_full(self, resp: Response) -> None:
+        length = _int_header(resp.header("Content-Length"))
+        fresh = self.pos == 0 and (
+            self.total is None or (length == self.total and self._same_object(resp))
+        )
+        if not fresh:
+            # The whole asset again (If-Range did not match, or Range was ignored): start over
+            # with this very body.
+            changed = length != self.total or not self._same_object(resp)
+            reason = "the asset changed on the server" if changed else "the server ignored Range"
+            self._start_over(reason, changed=changed)
+        if self.total is None:
+            self._begin(length, resp)
+        self.url_works = True
+
+    def _on_unsatisfiable(self, resp: Response) -> None:
+        total = _parse_content_range(resp.header("Content-Range"))[2]
+        if total is not None and self.pos == total and self.total in (None, total):
+            # Nothing left to send: every byte is here (an empty asset answers 416 to bytes=0-).
+            if self.total is None:
+                self._begin(total, resp)
+            self.url_works = True
+            return
+        self._again(f"range not satisfiable (size {total})")
+
+    def _on_error(self, resp: Response, url: str) -> NoReturn:
+        status = resp.status
+        if status in RETRYABLE_STATUS:
+            wait = parse_retry_after(resp.header("Retry-After"))
+            detail = _error_detail(resp)
+            raise _Retry(
+                AssetDownloadError(
+                    f"asset host answered {status} {resp.reason}"
+                    + (f" ({detail})" if detail else ""),
+                    "ASSET_HTTP_ERROR",
+                    status,
+                ),
+                wait,
+            )
+        if status == 403:
+            self._refresh(_error_detail(resp))
+        raise _Fatal(self.up.status_error(resp, url, self.name))
+
+    def _refresh(self, detail: str) -> NoReturn:
+        """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
+        suffix = f" ({detail})" if detail else ""
+        if self.job.refresh is None:
+            raise _Fatal(
+                PresignedUrlExpiredError(
+                    f"presigned URL expired or forbidden (403) for {self.name}{suffix}; request "
+                    "fresh presigned items with get_presigned_items(order_id)",
+                    "PRESIGNED_URL_EXPIRED",
+                    403,
+                )
+            )
+        if self.refreshed and not self.url_works:
+            raise _Fatal(
+                PresignedUrlExpiredError(
+                    f"presigned URL for {self.name} still answered 403 after it was refreshed"
+                    f"{suffix}",
+                    "PRESIGNED_URL_EXPIRED",
+                    403,
+                )
+            )
+        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
+        try:
+            fresh = self.job.refresh()
+        except Exception as exc:
+            error = PresignedUrlExpiredError(
+                f"presigned URL expired (403) for {self.name}; getting a fresh one failed: "
+                f"{redact(f'{type(exc).__name__}: {exc}')}",
+                "PRESIGNED_URL_EXPIRED",
+                403,
+            )
+            error.__cause__ = exc
+            raise _Fatal(error) from None
+        self.url = fresh
+        self.url_works = False
+        self.refreshed = True
+        raise _Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+
+    def _stream(self, resp: Response) -> None:
+        """Fill part buffers from the body; hand each full one to S3, until the announced end."""
+        total = self.total
+        assert total is not None
+        chunk = self.up.chunk_size
+        while self.pos < total:
+            if self.ctx.cancel.is_set():
+                raise _Cancelled
+            start = self.pos - self.pos % self.part_size
+            length = min(self.part_size, total - start)
+            if self.current is None:
+                self.current = self.buffers.take(length)
+            filled = self.pos - start
+            want = min(chunk, length - filled)
+            try:
+                n = resp.readinto(memoryview(self.current)[filled : filled + want])
+            except NETWORK_ERRORS as exc:
+                raise _Retry(exc) from None
+            if not n:
+                raise _Retry(
+                    ConnectionError(f"connection closed after {self.pos} of {total} bytes")
+                )
+            self.pos += n
+            self.transferred += n
+            # A lone part is kept for one PutObject in _finish; otherwise it is uploaded now.
+            if filled + n == length and total > self.part_size:
+                self._send_part(start // self.part_size + 1, length)
+
+    def _exhausted(
+        self, url: str, cause: BaseException, attempts: int
+    ) -> CapellaConsoleClientError:
+        if isinstance(cause, AssetDownloadError):
+            return AssetDownloadError(
+                f"{self.name}: {cause.message} (gave up after {attempts} attempts)",
+                cause.code or "DOWNLOAD_FAILED",
+                cause.status_code,
+            )
+        return AssetConnectError(
+            f"{self.name}: transfer from {redact_url(url)} failed after {attempts} attempts "
+            f"({redact(f'{type(cause).__name__}: {cause}')})",
+            "CONNECTION_ERROR",
+        )
+
+
+# -- runs --------------------------------------------------------------------------------------
+
+
+class S3Uploader:
+    """Streams presigned assets into S3 objects with the downloader's connections and retries.
+
+    Holds no credentials of its own: asset requests carry only their presigned signature, and S3
+    requests only the AWS credentials of each destination's boto3 client.
+    """
+
+    def __init__(
+        self,
+        downloader: Downloader,
+        *,
+        part_size: int | None = None,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        log: ClientLog | None = None,
+    ) -> None:
+        part_size = DEFAULT_PART_SIZE if part_size is None else part_size
+        if part_size < MIN_PART_SIZE:
+            raise InvalidInputError(
+                f"part_size must be at least {MIN_PART_SIZE} bytes (S3's smallest part)"
+            )
+        if max_in_flight < 1:
+            raise InvalidInputError("max_in_flight must be at least 1")
+        self.part_size = part_size
+        self.max_in_flight = max_in_flight
+        self.log = log or downloader.log
+        self.max_connections = downloader.max_connections
+        self.max_retries = downloader.max_retries
+        self.chunk_size = downloader.buffer_size
+        # The engine's pool, retry timing and error wording: one behaviour for both targets.
+        self.wire = downloader._wire
+        self.delay = downloader._delay
+        self.sleep = downloader._sleep
+        self.status_error = downloader._status_error
+
+    def __repr__(self) -> str:
+        return f"S3Uploader(part_size={self.part_size}, max_in_flight={self.max_in_flight})"
+
+    def run(
+        self,
+        jobs: Sequence[S3Job],
+        *,
+        override: bool = False,
+        show_progress: bool = False,
+        threaded: bool = True,
+    ) -> list[DownloadOutcome]:
+        """Stream every job into its object; return the outcomes in job order (never raises).
+
+        An object already at its key is skipped unless ``override``. ``threaded=False`` handles
+        one file at a time on the calling thread. Call ``raise_for_failures`` on the result.
+        """
+        outcomes: list[DownloadOutcome | None] = [None] * len(jobs)
+        transfers: list[_Transfer] = []
+        seen: dict[tuple[str, str], S3Job] = {}
+        for index, job in enumerate(jobs):
+            where = (job.path.bucket, job.path.key)
+            other = seen.get(where)
+            if other is not None:
+                error = InvalidInputError(
+                    f"{job.describe()} and {other.describe()} would both be written to {job.path}"
+                )
+                outcomes[index] = DownloadOutcome(job, "failed", 0, error)
+                continue
+            seen[where] = job
+            transfers.append(_Transfer(self, job, index))
+        if transfers:
+            workers = min(len(transfers), self.max_connections if threaded else 1)
+            self._execute(transfers, outcomes, workers, override=override, progress=show_progress)
+        result = [o for o in outcomes if o is not None]
+        assert len(result) == len(jobs)
+        failed = [o for o in result if o.status == "failed"]
+        if failed:
+            self.log.warning("%d of %d downloads failed", len(failed), len(result))
+        return result
+
+    def _execute(
+        self,
+        transfers: list[_Transfer],
+        outcomes: list[DownloadOutcome | None],
+        workers: int,
+        *,
+        override: bool,
+        progress: bool,
+    ) -> None:
+        queue = deque(transfers)
+        lock = threading.Lock()
+        # Many files at once share the upload threads: fewer parts in flight per file keeps the
+        # run's buffers at (workers + upload threads) parts, never more.
+        in_flight = max(1, min(self.max_in_flight, _MAX_UPLOAD_THREADS // workers))
+        uploads = ThreadPoolExecutor(
+            max_workers=min(workers * in_flight, _MAX_UPLOAD_THREADS),
+            thread_name_prefix="capella-s3-part",
+        )
+        ctx = _Run(threading.Event(), uploads, in_flight)
+
+        def work() -> None:
+            buffers = _Buffers(self.part_size, in_flight + 1)
+            while not ctx.cancel.is_set():
+                with lock:
+                    if not queue:
+                        return
+                    transfer = queue.popleft()
+                try:
+                    outcomes[transfer.index] = transfer.run(ctx, buffers, override=override)
+                except BaseException as exc:  # a bug must fail the file, not hang the run
+                    transfer.failed = True
+                    outcomes[transfer.index] = DownloadOutcome(
+                        transfer.job, "failed", 0, exc, transfer.transferred
+                    )
+                    if not isinstance(exc, Exception):
+                        raise
+
+        bars = RunProgress(lambda: [t.snapshot() for t in transfers]) if progress else None
+        threads: list[threading.Thread] = []
+        try:
+            if bars is not None:
+                bars.start()
+            if workers == 1:
+                work()
+            else:
+                for i in range(workers):
+                    t = threading.Thread(target=work, name=f"capella-s3-{i}", daemon=True)
+                    t.start()
+                    threads.append(t)
+                for t in threads:
+                    while t.is_alive():  # a timed join keeps Ctrl-C responsive
+                        t.join(0.5)
+        except BaseException:
+            ctx.cancel.set()  # every transfer stops at its next chunk and aborts its upload
+            for t in threads:
+                t.join()
+            raise
+        finally:
+            uploads.shutdown(wait=True)
+            if bars is not None:
+                bars.stop()
