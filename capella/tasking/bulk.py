@@ -19,6 +19,7 @@ import attrs
 import httpx
 
 from capella._http import ApiSession
+from capella._logging import ClientLog
 from capella.errors import DEFAULT_ERROR_CODE, CapellaConsoleClientError
 from capella.tasking import _values as v
 from capella.tasking.types import ProductTypeLike
@@ -45,7 +46,7 @@ def _repeat_ops() -> tuple[ModuleType, ModuleType]:
 
 
 @attrs.frozen
-class _Entity:
+class Entity:
     """What differs between tasking and repeat requests here."""
 
     noun: str  # "tasking request"
@@ -54,8 +55,8 @@ class _Entity:
     ops: Callable[[], tuple[ModuleType, ModuleType]]  # (update, update status), imported on use
 
 
-TASKING = _Entity("tasking request", "tasking_request_ids", "taskingrequest", _tasking_ops)
-REPEAT = _Entity("repeat request", "repeat_request_ids", "repeatrequest", _repeat_ops)
+TASKING = Entity("tasking request", "tasking_request_ids", "taskingrequest", _tasking_ops)
+REPEAT = Entity("repeat request", "repeat_request_ids", "repeatrequest", _repeat_ops)
 
 
 def failure(exc: BaseException) -> Result:
@@ -70,7 +71,8 @@ def failure(exc: BaseException) -> Result:
     return {"success": False, "error": {"code": code, "message": message}}
 
 
-def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON object an update answered with; ``INVALID_RESPONSE`` for anything else."""
     try:
         data = response.json()
     except ValueError:
@@ -102,49 +104,37 @@ def _fan_out(ids: Sequence[str], work: Callable[[str], Result]) -> dict[str, Res
     return {request_id: future.result() for request_id, future in futures.items()}
 
 
-def _log_summary(
-    session: ApiSession, results: dict[str, Result], entity: _Entity, verb: str
-) -> None:
+def log_summary(log: ClientLog, results: dict[str, Result], entity: Entity, verb: str) -> None:
+    """Log how many requests succeeded, then each id's outcome."""
     failed = {k: r for k, r in results.items() if r.get("success") is False}
-    session.log.info("%s %d of %d %ss", verb, len(results) - len(failed), len(results), entity.noun)
+    log.info("%s %d of %d %ss", verb, len(results) - len(failed), len(results), entity.noun)
     for request_id, result in results.items():
         error = result.get("error") or {}
         if request_id in failed:
-            session.log.info(
-                "%s: failed: %s %s", request_id, error.get("code"), error.get("message")
-            )
+            log.info("%s: failed: %s %s", request_id, error.get("code"), error.get("message"))
         else:
-            session.log.info("%s: %s", request_id, verb)
+            log.info("%s: %s", request_id, verb)
 
 
-def _cancel(
-    session: ApiSession, entity: _Entity, raw_ids: Sequence[str | None]
-) -> dict[str, Result]:
+def planned_ids(
+    log: ClientLog, entity: Entity, raw_ids: Sequence[str | None], verb: str
+) -> list[str]:
+    """The ids to act on (checked, without duplicates); logs what is about to happen."""
     ids = v.request_ids(entity.ids_name, raw_ids)
-    op = entity.ops()[1]
-    session.log.info("canceling %d %s%s", len(ids), entity.noun, "s" if len(ids) > 1 else "")
-
-    def cancel(request_id: str) -> Result:
-        # The answer's body is not needed: a 2xx status means the request is canceled.
-        session.call(op, request_id, body={"status": "canceled"})
-        return {"success": True}
-
-    results = _fan_out(ids, cancel)
-    _log_summary(session, results, entity, "canceled")
-    return results
+    log.info("%s %d %s%s", verb, len(ids), entity.noun, "s" if len(ids) > 1 else "")
+    return ids
 
 
-def _update(
-    session: ApiSession,
-    entity: _Entity,
-    raw_ids: Sequence[str | None],
+def update_body(
+    entity: Entity,
     *,
     name: str | None,
     description: str | None,
     custom_attribute_1: str | None,
     custom_attribute_2: str | None,
     product_types: Sequence[ProductTypeLike] | None,
-) -> dict[str, Result]:
+) -> dict[str, Any]:
+    """The body of an update: only the fields given (not None), checked."""
     properties: dict[str, Any] = {
         f"{entity.prefix}Name": v.optional_str("name", name),
         f"{entity.prefix}Description": v.optional_str("description", description),
@@ -154,17 +144,57 @@ def _update(
     properties = {key: value for key, value in properties.items() if value is not None}
     if product_types is not None:
         properties["processingConfig"] = {"productTypes": v.product_types(product_types)}
-    ids = v.request_ids(entity.ids_name, raw_ids)
+    return {"properties": properties}
+
+
+# The body of a cancel, and a cancel's result: a 2xx status means the request is canceled.
+CANCEL_BODY: dict[str, Any] = {"status": "canceled"}
+CANCELED: Result = {"success": True}
+
+
+def _cancel(
+    session: ApiSession, entity: Entity, raw_ids: Sequence[str | None]
+) -> dict[str, Result]:
+    ids = planned_ids(session.log, entity, raw_ids, "canceling")
+    op = entity.ops()[1]
+
+    def cancel(request_id: str) -> Result:
+        session.call(op, request_id, body=CANCEL_BODY)
+        return dict(CANCELED)
+
+    results = _fan_out(ids, cancel)
+    log_summary(session.log, results, entity, "canceled")
+    return results
+
+
+def _update(
+    session: ApiSession,
+    entity: Entity,
+    raw_ids: Sequence[str | None],
+    *,
+    name: str | None,
+    description: str | None,
+    custom_attribute_1: str | None,
+    custom_attribute_2: str | None,
+    product_types: Sequence[ProductTypeLike] | None,
+) -> dict[str, Result]:
+    body = update_body(
+        entity,
+        name=name,
+        description=description,
+        custom_attribute_1=custom_attribute_1,
+        custom_attribute_2=custom_attribute_2,
+        product_types=product_types,
+    )
+    ids = planned_ids(session.log, entity, raw_ids, "updating")
     op = entity.ops()[0]
-    body = {"properties": properties}
-    session.log.info("updating %d %s%s", len(ids), entity.noun, "s" if len(ids) > 1 else "")
 
     def update(request_id: str) -> Result:
         response = session.call(op, request_id, body=body)
-        return _json_object(response, f"updating {entity.noun} {request_id}")
+        return json_object(response, f"updating {entity.noun} {request_id}")
 
     results = _fan_out(ids, update)
-    _log_summary(session, results, entity, "updated")
+    log_summary(session.log, results, entity, "updated")
     return results
 
 

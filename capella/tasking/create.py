@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypedDict, Unpack
+from types import ModuleType
+from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, Unpack
+
+import attrs
 
 from capella._http import ApiSession
+from capella._logging import ClientLog
 from capella.enumerations import (
     ArchiveHoldback,
     CollectionTier,
@@ -43,6 +48,8 @@ from capella.tasking.types import (
     RepetitionIntervalLike,
     SquintLike,
 )
+
+P = ParamSpec("P")
 
 DEFAULT_WINDOW = timedelta(days=7)
 INSAR_TIERS = frozenset({RepeatCollectionTier.insar, RepeatCollectionTier.insar_internal})
@@ -168,24 +175,84 @@ def _name(name: str, description: str | None) -> tuple[str, str]:
     return name, v.optional_str("description", description) or ""
 
 
-def _post(session: ApiSession, op: Any, body: dict[str, Any], what: str) -> dict[str, Any]:
+def announce(log: ClientLog, what: str, body: dict[str, Any]) -> None:
+    """Log the request about to be created (its name; the payload at DEBUG)."""
     prefix = what.split()[0]  # "tasking" or "repeat": the wire names are f"{prefix}requestName"
     name = body["properties"][f"{prefix}requestName"]
-    session.log.info("creating %s %r", what, name)
-    session.log.debug("%s payload: %s", what, json.dumps(body))
-    created = session.call_json(op, body=body)
-    if not isinstance(created, dict):
+    log.info("creating %s %r", what, name)
+    log.debug("%s payload: %s", what, json.dumps(body))
+
+
+def created(log: ClientLog, what: str, answer: Any) -> dict[str, Any]:
+    """The API's answer to a create, checked to be the request; logs its id."""
+    if not isinstance(answer, dict):
         raise CapellaConsoleClientError(
-            f"creating a {what} returned {type(created).__name__}, not the request",
+            f"creating a {what} returned {type(answer).__name__}, not the request",
             "INVALID_RESPONSE",
         )
-    properties = created.get("properties") or {}
-    session.log.info("created %s %s", what, properties.get(f"{prefix}requestId"))
-    return created
+    prefix = what.split()[0]
+    properties = answer.get("properties") or {}
+    log.info("created %s %s", what, properties.get(f"{prefix}requestId"))
+    return answer
 
 
-def create_tasking_request(
-    session: ApiSession,
+def _tasking_op() -> ModuleType:
+    from capella_api.api.tasking import create_tasking_request as op
+
+    return op
+
+
+def _repeat_op() -> ModuleType:
+    from capella_api.api.repeat_requests import create_repeat_request as op
+
+    return op
+
+
+@attrs.frozen
+class Creation(Generic[P]):
+    """One kind of request to create: its body builder, its operation and its docs.
+
+    ``build`` holds the typed keyword-only parameters, the validation and the wire body; the
+    sync function below and the async client's method both take its signature and call it.
+    """
+
+    build: Callable[P, dict[str, Any]]
+    operation: Callable[[], ModuleType] = attrs.field(repr=False)
+    what: str  # "tasking request": names it in log lines and errors
+    summary: str  # the first line of the create function's docstring
+
+    def adopt(self, func: Callable[..., Any], first: str) -> None:
+        """Give ``func`` the builder's docs (``summary`` first) and parameters, after ``first``."""
+        func.__doc__ = with_summary(self.build.__doc__ or "", self.summary)
+        signature = inspect.signature(self.build)
+        leading = inspect.Parameter(first, inspect.Parameter.POSITIONAL_ONLY)
+        func.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[leading, *signature.parameters.values()]
+        )
+
+
+def with_summary(doc: str, summary: str) -> str:
+    """``doc`` with its first line replaced by ``summary``."""
+    _, _, rest = doc.partition("\n")
+    return f"{summary}\n{rest}" if rest else summary
+
+
+def _create_function(
+    creation: Creation[P], name: str
+) -> Callable[Concatenate[ApiSession, P], dict[str, Any]]:
+    def create(session: ApiSession, /, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+        body = creation.build(*args, **kwargs)
+        announce(session.log, creation.what, body)
+        return created(
+            session.log, creation.what, session.call_json(creation.operation(), body=body)
+        )
+
+    create.__name__ = create.__qualname__ = name
+    creation.adopt(create, "session")
+    return create
+
+
+def tasking_request_body(
     *,
     geometry: GeometryLike,
     name: str,
@@ -214,7 +281,7 @@ def create_tasking_request(
     contract_id: str | None = None,
     **api_spellings: Unpack[ApiSpellings],
 ) -> dict[str, Any]:
-    """Create a tasking request (``POST /task``) and return it as the API answers.
+    """The body of ``POST /task`` for a tasking request (checked; nothing is sent).
 
     Only ``geometry`` and ``name`` are required. Enum arguments take the enum member or its value.
     Every argument is checked before the request; a bad one raises ``InvalidInputError``.
@@ -291,14 +358,10 @@ def create_tasking_request(
             max_squint_angle=max_squint_angle,
         ),
     }
-    body = _feature(geo, properties, product_types, contract_id)
-    from capella_api.api.tasking import create_tasking_request as op
-
-    return _post(session, op, body, "tasking request")
+    return _feature(geo, properties, product_types, contract_id)
 
 
-def create_repeat_request(
-    session: ApiSession,
+def repeat_request_body(
     *,
     geometry: GeometryLike,
     name: str,
@@ -333,7 +396,7 @@ def create_repeat_request(
     insar_orbit: InsarOrbitLike | None = None,
     **api_spellings: Unpack[ApiSpellings],
 ) -> dict[str, Any]:
-    """Create a repeat request (``POST /repeat-requests``) and return it as the API answers.
+    """The body of ``POST /repeat-requests`` for a repeat request (checked; nothing is sent).
 
     Only ``geometry`` and ``name`` are required; the collect arguments are those of
     ``create_tasking_request`` (there is no ``pre_approval``). The cadence:
@@ -433,7 +496,22 @@ def create_repeat_request(
         )
     if orbit is not None:
         properties["insar"] = {"orbit": orbit}
-    body = _feature(geo, properties, product_types, contract_id)
-    from capella_api.api.repeat_requests import create_repeat_request as op
+    return _feature(geo, properties, product_types, contract_id)
 
-    return _post(session, op, body, "repeat request")
+
+TASKING_REQUEST = Creation(
+    tasking_request_body,
+    _tasking_op,
+    "tasking request",
+    "Create a tasking request (``POST /task``) and return it as the API answers.",
+)
+REPEAT_REQUEST = Creation(
+    repeat_request_body,
+    _repeat_op,
+    "repeat request",
+    "Create a repeat request (``POST /repeat-requests``) and return it as the API answers.",
+)
+
+# The public functions: ``(session, *, geometry, name, ...)``, written once in the builders.
+create_tasking_request = _create_function(TASKING_REQUEST, "create_tasking_request")
+create_repeat_request = _create_function(REPEAT_REQUEST, "create_repeat_request")

@@ -17,7 +17,11 @@ def get_task(session: ApiSession, tasking_request_id: str) -> dict[str, Any]:
     from capella_api.api.tasking import get_tasking_request
 
     task_id = v.uuid_str("tasking_request_id", tasking_request_id)
-    task = session.call_json(get_tasking_request, task_id)
+    return checked_task(session.call_json(get_tasking_request, task_id), task_id)
+
+
+def checked_task(task: Any, task_id: str) -> dict[str, Any]:
+    """The answer of ``GET /task/{id}``, checked to be an object."""
     if not isinstance(task, dict):
         raise CapellaConsoleClientError(f"GET /task/{task_id} returned {type(task).__name__}")
     return task
@@ -55,13 +59,22 @@ def get_collects_for_task(session: ApiSession, tasking_request_id: str) -> list[
 
     task = get_task(session, tasking_request_id)
     task_id = v.uuid_str("tasking_request_id", tasking_request_id)
+    require_completed(task, task_id)
+    return checked_collects(session.call_json(list_collects_for_task, task_id), task_id)
+
+
+def require_completed(task: Mapping[str, Any], task_id: str) -> None:
+    """Raise ``TaskNotCompleteError`` unless the tasking request has reached ``completed``."""
     if not is_task_completed(task):
         raise TaskNotCompleteError(
             f"tasking request {task_id} is not completed "
             f"(current status: {current_status(task) or 'unknown'})",
             "TASK_NOT_COMPLETE",
         )
-    collects = session.call_json(list_collects_for_task, task_id)
+
+
+def checked_collects(collects: Any, task_id: str) -> list[dict[str, Any]]:
+    """The answer of ``GET /collects/list/{id}``, checked to be a list."""
     if not isinstance(collects, list):
         raise CapellaConsoleClientError(
             f"GET /collects/list/{task_id} returned {type(collects).__name__}, not a list"

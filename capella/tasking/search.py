@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Unpack
 import attrs
 
 from capella._http import ApiSession
+from capella._logging import ClientLog
 from capella.enumerations import (
     CollectionTier,
     CollectionType,
@@ -196,11 +197,16 @@ def build_query(
     return query
 
 
+def scoped_by_filters(filters: Mapping[str, Any]) -> bool:
+    """Whether an ``org_id`` or ``user_id`` filter sets the scope (the caller's ids are unused)."""
+    return any(key.partition("__")[0] in SCOPE_FIELDS for key in filters)
+
+
 def _scope(
     query: dict[str, Any], filters: Mapping[str, Any], for_org: bool, user: UserIds
 ) -> dict[str, Any]:
     """Add the caller's scope unless an ``org_id`` or ``user_id`` filter sets one."""
-    if any(key.partition("__")[0] in SCOPE_FIELDS for key in filters):
+    if scoped_by_filters(filters):
         return query
     if for_org:
         return {**query, "organizationIds": [user.organization_id]}
@@ -230,29 +236,46 @@ class _Search:
     def fetch(self, page: int) -> dict[str, Any]:
         """One page, checked to have the shape paging relies on."""
         data = self.session.call_json(self.op, body=self.body, page=page, limit=self.page_size)
-        if (
-            not isinstance(data, dict)
-            or not isinstance(data.get("results"), list)
-            or not isinstance(data.get("totalPages"), int)
-        ):
-            raise CapellaConsoleClientError(
-                f"{self.entity.value} search page {page}: expected an object with 'results' "
-                f"and 'totalPages', got {str(data)[:200]}",
-                "INVALID_RESPONSE",
-            )
-        return data
+        return checked_page(data, self.entity, page)
+
+
+def checked_page(data: Any, entity: SearchEntity, page: int) -> dict[str, Any]:
+    """A search page, checked to have the shape paging relies on (``results``, ``totalPages``)."""
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("results"), list)
+        or not isinstance(data.get("totalPages"), int)
+    ):
+        raise CapellaConsoleClientError(
+            f"{entity.value} search page {page}: expected an object with 'results' "
+            f"and 'totalPages', got {str(data)[:200]}",
+            "INVALID_RESPONSE",
+        )
+    return data
+
+
+def log_start(log: ClientLog, entity: SearchEntity, body: dict[str, Any]) -> None:
+    """Log the search about to run, with its body."""
+    log.info("searching %ss with payload %s", entity.value, json.dumps(body))
+
+
+def log_page(
+    log: ClientLog, entity: SearchEntity, number: int, total: int, page: dict[str, Any]
+) -> None:
+    """Log one fetched page."""
+    log.info("page %d out of %d: %d %ss", number, total, len(page["results"]), entity.value)
 
 
 def _fetch_all(search: _Search, result: R, *, threaded: bool, show_progress: bool) -> R:
     """Fetch page 1, then pages 2..N (in parallel when ``threaded``); add them in page order."""
     log = search.session.log
-    log.info("searching %ss with payload %s", search.entity.value, json.dumps(search.body))
+    log_start(log, search.entity, search.body)
     first = search.fetch(1)
     total = max(1, first["totalPages"])
     pages: dict[int, dict[str, Any]] = {1: first}
-    log.info("page 1 out of %d: %d %ss", total, len(first["results"]), search.entity.value)
+    log_page(log, search.entity, 1, total, first)
 
-    progress = _progress(search.entity) if show_progress and total > 1 else None
+    progress = progress_bar(search.entity) if show_progress and total > 1 else None
     task = None
     if progress is not None:
         progress.start()
@@ -260,9 +283,7 @@ def _fetch_all(search: _Search, result: R, *, threaded: bool, show_progress: boo
 
     def done(number: int, page: dict[str, Any]) -> None:
         pages[number] = page
-        log.info(
-            "page %d out of %d: %d %ss", number, total, len(page["results"]), search.entity.value
-        )
+        log_page(log, search.entity, number, total, page)
         if progress is not None and task is not None:
             progress.advance(task)
 
@@ -305,7 +326,8 @@ def _fetch_parallel(
                 done(futures[future], future.result())
 
 
-def _progress(entity: SearchEntity) -> Progress:
+def progress_bar(entity: SearchEntity) -> Progress:
+    """A page-count progress bar on stderr."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
 
@@ -320,7 +342,7 @@ def _progress(entity: SearchEntity) -> Progress:
 
 
 @attrs.frozen
-class _Target:
+class Target:
     """What differs between the tasking and the repeat request search."""
 
     func: str
@@ -330,7 +352,7 @@ class _Target:
     entity: SearchEntity
 
 
-TASKING_REQUESTS = _Target(
+TASKING_REQUESTS = Target(
     func="search_tasking_requests",
     fields=TASKING_REQUEST_FIELDS,
     body_key="query",
@@ -338,7 +360,7 @@ TASKING_REQUESTS = _Target(
     prefix={"includeRepeatingTasks": {"eq": False}},
     entity=SearchEntity.TASKING_REQUEST,
 )
-REPEAT_REQUESTS = _Target(
+REPEAT_REQUESTS = Target(
     func="search_repeat_requests",
     fields=REPEAT_REQUEST_FIELDS,
     body_key="filter",
@@ -348,15 +370,34 @@ REPEAT_REQUESTS = _Target(
 
 
 def request_body(
-    target: _Target, user: UserIds, filters: Mapping[str, Any], *, for_org: bool = False
+    target: Target, user: UserIds, filters: Mapping[str, Any], *, for_org: bool = False
 ) -> dict[str, Any]:
     """The search body for keyword filters, scoped to the caller unless they say otherwise."""
+    query = unscoped_query(target, filters, for_org=for_org)
+    return scoped_body(target, query, filters, user, for_org=for_org)
+
+
+def unscoped_query(
+    target: Target, filters: Mapping[str, Any], *, for_org: bool = False
+) -> dict[str, Any]:
+    """The checked query for keyword filters, before the caller's scope is added."""
     v.boolean("for_org", for_org)
-    query = {**target.prefix, **build_query(target.func, target.fields, filters)}
+    return {**target.prefix, **build_query(target.func, target.fields, filters)}
+
+
+def scoped_body(
+    target: Target,
+    query: dict[str, Any],
+    filters: Mapping[str, Any],
+    user: UserIds,
+    *,
+    for_org: bool = False,
+) -> dict[str, Any]:
+    """The search body: ``query`` scoped to the caller unless a filter sets the scope."""
     return {target.body_key: _scope(query, filters, for_org, user)}
 
 
-def _options(page_size: int | None, threaded: bool, show_progress: bool) -> int:
+def paging_options(page_size: int | None, threaded: bool, show_progress: bool) -> int:
     """Check the paging options (before ``GET /user`` or any search request); the page size."""
     v.boolean("threaded", threaded)
     v.boolean("show_progress", show_progress)
@@ -387,7 +428,7 @@ def search_tasking_requests(
     """
     from capella_api.api.tasking import search_tasking_requests as op
 
-    size = _options(page_size, threaded, show_progress)
+    size = paging_options(page_size, threaded, show_progress)
     body = request_body(TASKING_REQUESTS, user, filters, for_org=for_org)
     search = _Search(session, op, body, TASKING_REQUESTS.entity, size)
     return _fetch_all(
@@ -413,7 +454,7 @@ def search_repeat_requests(
     """
     from capella_api.api.repeat_requests import search_repeat_requests as op
 
-    size = _options(page_size, threaded, show_progress)
+    size = paging_options(page_size, threaded, show_progress)
     body = request_body(REPEAT_REQUESTS, user, filters, for_org=for_org)
     search = _Search(session, op, body, REPEAT_REQUESTS.entity, size)
     return _fetch_all(
