@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -20,6 +20,9 @@ from capella.orders import OrderApi
 from capella.products import DEFAULT_DIR, ProductDownloads
 from capella.results import StacSearchResult
 from capella.tasking._bind import TaskingMethods
+
+if TYPE_CHECKING:
+    from cloudpathlib import S3Path
 
 
 def _api() -> Any:
@@ -303,11 +306,11 @@ class CapellaConsoleClient:
     def download_asset(
         self,
         pre_signed_url: str,
-        local_path: Path | str = DEFAULT_DIR,
+        local_path: Path | str | S3Path = DEFAULT_DIR,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
-    ) -> Path:
+    ) -> Path | S3Path:
         """Download one presigned asset; return its path.
 
         ``local_path`` is the file to write, or a folder (existing, or a str ending in ``/``)
@@ -326,7 +329,7 @@ class CapellaConsoleClient:
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
-        local_dir: Path | str = DEFAULT_DIR,
+        local_dir: Path | str | S3Path = DEFAULT_DIR,
         include: list[str | AssetType] | str | None = None,
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
@@ -336,7 +339,7 @@ class CapellaConsoleClient:
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
-    ) -> dict[str, dict[str, Path]]:
+    ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
         Products come from (precedence high to low) ``items_presigned``, ``order_id``,
@@ -372,13 +375,13 @@ class CapellaConsoleClient:
         self,
         assets_presigned: Mapping[str, Any] | None = None,
         order_id: str | None = None,
-        local_dir: Path | str = DEFAULT_DIR,
+        local_dir: Path | str | S3Path = DEFAULT_DIR,
         include: list[str | AssetType] | str | None = None,
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
         threaded: bool = True,
         show_progress: bool = False,
-    ) -> dict[str, Path]:
+    ) -> dict[str, Path | S3Path]:
         """Deprecated: download one product's assets; use ``download_products``.
 
         Returns ``{asset_key: path}`` for ``assets_presigned`` or the first product of
