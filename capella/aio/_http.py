@@ -29,6 +29,7 @@ from capella._http import (
     Retry,
     RetrySettings,
     _RawBody,
+    decode_json,
     operation_name,
     retry_after_seconds,
 )
@@ -95,8 +96,7 @@ class AsyncApiSession:
         self, op: ModuleType, *args: Any, url: str | None = None, **kwargs: Any
     ) -> Any:
         """Send an operation and return its parsed JSON body."""
-        response = await self.call(op, *args, url=url, **kwargs)
-        return response.json()
+        return decode_json(await self.call(op, *args, url=url, **kwargs))
 
     def _request(
         self, op: ModuleType, args: tuple[Any, ...], url: str | None, kwargs: dict[str, Any]

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 import httpx
 
-from capella._http import ApiSession
+from capella._http import ApiSession, decode_json
 from capella._logging import ClientLog
 from capella.errors import DEFAULT_ERROR_CODE, CapellaConsoleClientError
 from capella.tasking import _values as v
@@ -74,7 +74,7 @@ def failure(exc: BaseException) -> Result:
 def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
     """The JSON object an update answered with; ``INVALID_RESPONSE`` for anything else."""
     try:
-        data = response.json()
+        data = decode_json(response)
     except ValueError:
         raise CapellaConsoleClientError(
             f"{what}: the API answered {response.status_code} with a body that is not JSON",
