@@ -13,7 +13,7 @@ import abc
 import json
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 from capella.enumerations import BaseEnum
 from capella.errors import InvalidFilterError
@@ -22,12 +22,13 @@ from capella.fields import UNKNOWN_GROUP, Place, field_for_group, suggest
 if TYPE_CHECKING:
     import geopandas  # type: ignore[import-untyped]
     import pystac
-    from capella_api.models import StacItem
+    from capella_api.models import RepeatRequest, StacItem, TaskingRequest
 
     from capella._logging import ClientLog
 
 Feature = dict[str, Any]
 R = TypeVar("R", bound="SearchResult")
+M = TypeVar("M")
 
 
 class FeatureDict(dict[str, Any]):
@@ -127,6 +128,18 @@ class SearchResult(abc.ABC):
         self.request_body: dict[str, Any] = request_body if request_body is not None else {}
         self._pages: list[dict[str, Any]] = list(_pages or [])
         self._features: list[FeatureDict] = [_as_feature(f) for f in _features or ()]
+        # id(feature) -> (feature, model); the feature is kept so that its id is not reused
+        self._models: dict[int, tuple[Feature, Any]] = {}
+
+    def _model_at(self, index: int, model: Callable[[Feature], M]) -> M:
+        """The item at ``index`` parsed by ``model`` (a generated ``from_dict``), cached."""
+        feature = self._features[index]
+        cached = self._models.get(id(feature))
+        if cached is not None and cached[0] is feature:
+            return cast(M, cached[1])
+        parsed = model(feature)
+        self._models[id(feature)] = (feature, parsed)
+        return parsed
 
     # -- list-like ------------------------------------------------------------------------
 
@@ -269,8 +282,6 @@ class StacSearchResult(SearchResult):
         _features: Iterable[Feature] | None = None,
     ) -> None:
         super().__init__(request_body, _pages, _features)
-        # id(feature) -> (feature, model); the feature is kept so that its id is not reused
-        self._models: dict[int, tuple[Feature, StacItem]] = {}
         # The ids of ``_features`` while that list is only appended to by ``add``.
         self._ids: set[Any] | None = None
         self._ids_of: list[FeatureDict] | None = None
@@ -328,15 +339,9 @@ class StacSearchResult(SearchResult):
 
     def stac_item(self, index: int) -> StacItem:
         """The item at ``index`` as the generated ``capella_api.models.StacItem`` (cached)."""
-        feature = self._features[index]
-        cached = self._models.get(id(feature))
-        if cached is not None and cached[0] is feature:
-            return cached[1]
         from capella_api.models import StacItem  # lazily: model imports cost start-up time
 
-        model = StacItem.from_dict(feature)
-        self._models[id(feature)] = (feature, model)
-        return model
+        return self._model_at(index, StacItem.from_dict)
 
     def stac_items(self) -> Iterator[StacItem]:
         """Iterate over the items as generated ``StacItem`` models, parsed on demand."""
@@ -458,6 +463,17 @@ class TaskingRequestSearchResult(_RequestSearchResult):
     entity: ClassVar[SearchEntity] = SearchEntity.TASKING_REQUEST
     _groupable: ClassVar[frozenset[str]] = TR_GROUPBY_FIELDS
 
+    def tasking_request(self, index: int) -> TaskingRequest:
+        """The request at ``index`` as the generated ``capella_api.models.TaskingRequest``."""
+        from capella_api.models import TaskingRequest
+
+        return self._model_at(index, TaskingRequest.from_dict)
+
+    def tasking_requests(self) -> Iterator[TaskingRequest]:
+        """Iterate over the requests as generated ``TaskingRequest`` models, parsed on demand."""
+        for index in range(len(self)):
+            yield self.tasking_request(index)
+
     @property
     def tasking_request_ids(self) -> list[str]:
         """The tasking request ids, in order."""
@@ -476,6 +492,17 @@ class RepeatRequestSearchResult(_RequestSearchResult):
 
     entity: ClassVar[SearchEntity] = SearchEntity.REPEAT_REQUEST
     _groupable: ClassVar[frozenset[str]] = RR_GROUPBY_FIELDS
+
+    def repeat_request(self, index: int) -> RepeatRequest:
+        """The request at ``index`` as the generated ``capella_api.models.RepeatRequest``."""
+        from capella_api.models import RepeatRequest
+
+        return self._model_at(index, RepeatRequest.from_dict)
+
+    def repeat_requests(self) -> Iterator[RepeatRequest]:
+        """Iterate over the requests as generated ``RepeatRequest`` models, parsed on demand."""
+        for index in range(len(self)):
+            yield self.repeat_request(index)
 
     @property
     def repeat_request_ids(self) -> list[str]:

@@ -636,3 +636,17 @@ def test_insar_repeat_request_with_count(client: CapellaConsoleClient) -> None:
     assert properties["insar"] == {"orbit": "SSO_97_7P00"}
     assert properties["repetitionProperties"]["repetitionCount"] == 10
     assert properties["processingConfig"] == {"productTypes": ["SLC", "GEO"]}
+
+
+def test_search_results_give_typed_models(client: CapellaConsoleClient) -> None:
+    trs = client.search_tasking_requests(status="completed", threaded=False)
+    model = trs.tasking_request(0)
+    assert model.properties.taskingrequest_id == trs.tasking_request_ids[0]
+    assert model.properties.status_history[0].code == "completed"
+    assert trs.tasking_request(0) is model  # parsed once, on first access
+    assert len(list(trs.tasking_requests())) == len(trs)
+
+    rrs = client.search_repeat_requests(threaded=False)
+    repeat = rrs.repeat_request(0)
+    assert repeat.properties.repeatrequest_id == rrs.repeat_request_ids[0]
+    assert len(list(rrs.repeat_requests())) == len(rrs)
