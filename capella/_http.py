@@ -126,7 +126,7 @@ def operation_name(op: ModuleType) -> str:
     return op.__name__.rsplit(".", 1)[-1]
 
 
-class _RawBody:
+class RawBody:
     """Lets a plain dict stand in for a generated body model, sent exactly as given."""
 
     __slots__ = ("_data",)
@@ -205,7 +205,7 @@ class ApiSession:
         name = operation_name(op)
         policy = RETRY_POLICY.get(name, Retry.CREATE)
         if "body" in kwargs and isinstance(kwargs["body"], dict | list):
-            kwargs["body"] = _RawBody(kwargs["body"])
+            kwargs["body"] = RawBody(kwargs["body"])
         request_kwargs: dict[str, Any] = op._get_kwargs(*args, **kwargs)
         if url is not None:
             # httpx replaces a URL's query with ``params`` when both are given, so a link's own

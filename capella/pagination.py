@@ -109,7 +109,8 @@ def rewrite_next_href(href: str, search_url: str) -> str:
     return f"{search_url}?{parts.query}"
 
 
-def _search_op() -> Any:
+def search_operation() -> Any:
+    """The generated catalog search operation module."""
     # Imported lazily: the generated package imports every model, which costs import time.
     from capella_api.api.catalog import search_catalog
 
@@ -118,7 +119,7 @@ def _search_op() -> Any:
 
 def fetch_page(session: ApiSession, body: dict[str, Any], url: str | None = None) -> dict[str, Any]:
     """POST one catalog search page (to ``url``, a next link, if given); return the page."""
-    page = session.call_json(_search_op(), body=body, url=url)
+    page = session.call_json(search_operation(), body=body, url=url)
     if not isinstance(page, dict) or not isinstance(page.get("features", []), list):
         raise CapellaConsoleClientError("catalog search did not return a FeatureCollection")
     return page

@@ -51,7 +51,7 @@ STAC_ID_IN_HREF = re.compile(r"CAPELLA_\w+_\w+_\w+_\d{14}_\d{14}")
 # The catalog answers at most this many items per query.
 MAX_SEARCH_LIMIT = 10_000
 # Refreshes within this many seconds of a fetch reuse it: one GET serves a burst of 403s.
-_REFRESH_WINDOW = 5.0
+REFRESH_WINDOW = 5.0
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -242,7 +242,8 @@ def plan_downloads(
 # -- presigned URL refresh ---------------------------------------------------------------------
 
 
-def _hrefs(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+def presigned_hrefs(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+    """Map ``(stac_id, asset_key)`` to each asset's presigned href."""
     out: dict[tuple[str, str], str] = {}
     for item in items:
         stac_id = stac_id_of(item)
@@ -271,22 +272,22 @@ class PresignedRefresher:
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
-        self._hrefs = _hrefs(items)
+        self.presigned_hrefs = presigned_hrefs(items)
         self._fetched_at: float | None = None
         self.fetches = 0
 
     def fresh_href(self, stac_id: str, asset_key: str, stale: str) -> str:
         """A presigned href newer than ``stale`` for this asset (fetching one if needed)."""
         with self._lock:
-            current = self._hrefs.get((stac_id, asset_key))
+            current = self.presigned_hrefs.get((stac_id, asset_key))
             recent = self._fetched_at is not None and (
-                self._clock() - self._fetched_at < _REFRESH_WINDOW
+                self._clock() - self._fetched_at < REFRESH_WINDOW
             )
             if current is None or (current == stale and not recent):
-                self._hrefs = _hrefs(self._fetch())
+                self.presigned_hrefs = presigned_hrefs(self._fetch())
                 self._fetched_at = self._clock()
                 self.fetches += 1
-                current = self._hrefs.get((stac_id, asset_key))
+                current = self.presigned_hrefs.get((stac_id, asset_key))
             if current is None:
                 raise CapellaConsoleClientError(
                     f"order {self.order_id} no longer lists asset {asset_key} of {stac_id}",

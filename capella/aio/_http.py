@@ -26,9 +26,9 @@ from capella._http import (
     RETRY_POLICY,
     RETRYABLE_STATUS,
     USER_AGENT,
+    RawBody,
     Retry,
     RetrySettings,
-    _RawBody,
     decode_json,
     operation_name,
     retry_after_seconds,
@@ -104,7 +104,7 @@ class AsyncApiSession:
         """The generated request builder's arguments, with a link or URL override applied."""
         name = operation_name(op)
         if "body" in kwargs and isinstance(kwargs["body"], dict | list):
-            kwargs["body"] = _RawBody(kwargs["body"])
+            kwargs["body"] = RawBody(kwargs["body"])
         request_kwargs: dict[str, Any] = op._get_kwargs(*args, **kwargs)
         if url is not None:
             # As in ApiSession.call: a link's own query (``?page=2``) is merged into the

@@ -25,16 +25,16 @@ from capella.download.paths import filename_from_url, safe_join
 from capella.errors import CapellaConsoleClientError, InvalidInputError
 from capella.orders import validate_uuid
 from capella.products import (
-    _REFRESH_WINDOW,
     DEFAULT_DIR,
     MAX_SEARCH_LIMIT,
+    REFRESH_WINDOW,
     AssetTypesLike,
     ProductTypesLike,
-    _hrefs,
     asset_filter,
     filter_product_types,
     local_directory,
     plan_downloads,
+    presigned_hrefs,
     product_type_filter,
     stac_id_of,
 )
@@ -74,22 +74,22 @@ class AsyncPresignedRefresher:
         self._fetch = fetch
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._hrefs = _hrefs(items)
+        self.presigned_hrefs = presigned_hrefs(items)
         self._fetched_at: float | None = None
         self.fetches = 0
 
     async def fresh_href(self, stac_id: str, asset_key: str, stale: str) -> str:
         """A presigned href newer than ``stale`` for this asset (fetching one if needed)."""
         async with self._lock:
-            current = self._hrefs.get((stac_id, asset_key))
+            current = self.presigned_hrefs.get((stac_id, asset_key))
             recent = self._fetched_at is not None and (
-                self._clock() - self._fetched_at < _REFRESH_WINDOW
+                self._clock() - self._fetched_at < REFRESH_WINDOW
             )
             if current is None or (current == stale and not recent):
-                self._hrefs = _hrefs(await self._fetch())
+                self.presigned_hrefs = presigned_hrefs(await self._fetch())
                 self._fetched_at = self._clock()
                 self.fetches += 1
-                current = self._hrefs.get((stac_id, asset_key))
+                current = self.presigned_hrefs.get((stac_id, asset_key))
             if current is None:
                 raise CapellaConsoleClientError(
                     f"order {self.order_id} no longer lists asset {asset_key} of {stac_id}",

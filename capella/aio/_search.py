@@ -17,12 +17,12 @@ from capella.errors import CapellaConsoleClientError
 from capella.pagination import (
     MAX_STALE_PAGES,
     MAX_WORKERS,
-    _search_op,
     next_href,
     next_page,
     number_matched,
     plan_pages,
     rewrite_next_href,
+    search_operation,
 )
 from capella.query import MAX_PAGE_SIZE, CatalogQuery, LazyJson
 from capella.results import StacSearchResult
@@ -34,7 +34,7 @@ async def fetch_page(
     session: AsyncApiSession, body: dict[str, Any], url: str | None = None
 ) -> dict[str, Any]:
     """POST one catalog search page (to ``url``, a next link, if given); return the page."""
-    page = await session.call_json(_search_op(), body=body, url=url)
+    page = await session.call_json(search_operation(), body=body, url=url)
     if not isinstance(page, dict) or not isinstance(page.get("features", []), list):
         raise CapellaConsoleClientError("catalog search did not return a FeatureCollection")
     return page

@@ -34,20 +34,20 @@ from capella._http import DEFAULT_TIMEOUT, RetrySettings, retry_after_seconds
 from capella._logging import ClientLog
 from capella._redact import redact, redact_url
 from capella.download.engine import (
-    _MAX_CHANGES,
-    _META_VERSION,
-    _PROGRESS_RESETS_RETRIES,
     DEFAULT_BUFFER_SIZE,
+    MAX_CHANGES,
+    META_VERSION,
+    PROGRESS_RESETS_RETRIES,
     RETRYABLE_STATUS,
     DownloadJob,
     DownloadOutcome,
+    Generation,
+    Segment,
     Status,
-    _error_detail,
-    _Gen,
-    _int_header,
-    _parse_content_range,
-    _pwrite,
-    _Segment,
+    error_detail,
+    int_header,
+    parse_content_range,
+    pwrite,
 )
 from capella.download.paths import meta_path, part_path
 from capella.download.progress import FileProgress, RunProgress
@@ -139,7 +139,7 @@ async def _error_body(resp: httpx.Response) -> bytes:
     return bytes(body[:_MAX_ERROR_BODY])
 
 
-def _done_bytes(gen: _Gen | None) -> int:
+def _done_bytes(gen: Generation | None) -> int:
     if gen is None:
         return 0
     return sum(
@@ -147,17 +147,17 @@ def _done_bytes(gen: _Gen | None) -> int:
     )
 
 
-def _resumable(meta: dict[str, Any] | None, size: int) -> _Gen | None:
+def _resumable(meta: dict[str, Any] | None, size: int) -> Generation | None:
     """The generation an earlier run (of either shell) recorded, if it matches the part file."""
     if meta is None or size == 0:
         return None
     total = meta.get("total")
-    gen = _Gen(total, meta.get("etag"), meta.get("last_modified"))
+    gen = Generation(total, meta.get("etag"), meta.get("last_modified"))
     ranges = meta.get("segments")
     if ranges is None:  # a plain prefix: its length is what was written
         if total is not None and size > total:
             return None
-        gen.segments.append(_Segment(gen, 0, None, pos=size))
+        gen.segments.append(Segment(gen, 0, None, pos=size))
         return gen
     if total is None or size != total:
         return None
@@ -165,7 +165,7 @@ def _resumable(meta: dict[str, Any] | None, size: int) -> _Gen | None:
     for start, end, pos in sorted(ranges):
         if not (start == covered and start <= pos <= end <= total):
             return None
-        gen.segments.append(_Segment(gen, start, end, pos=pos))
+        gen.segments.append(Segment(gen, start, end, pos=pos))
         covered = end
     if covered != total:
         return None
@@ -194,7 +194,7 @@ class _File:
         self.url = job.url
         self.url_works = False  # the current URL answered with content at least once
         self.refreshed = False
-        self.gen: _Gen | None = None
+        self.gen: Generation | None = None
         self.resumed_bytes = 0
         self.transferred = 0
         self.changes = 0
@@ -226,7 +226,7 @@ class _Sink:
     it always counts bytes that are on disk.
     """
 
-    def __init__(self, f: _File, fd: int, segment: _Segment, block: int) -> None:
+    def __init__(self, f: _File, fd: int, segment: Segment, block: int) -> None:
         self.f = f
         self.fd = fd
         self.segment = segment
@@ -246,7 +246,7 @@ class _Sink:
         self._end = offset + len(data)
         # Shielded from cancellation below: a write must end before its descriptor closes.
         self.f.writing = asyncio.ensure_future(
-            asyncio.to_thread(_pwrite, self.fd, memoryview(data), offset)
+            asyncio.to_thread(pwrite, self.fd, memoryview(data), offset)
         )
 
     async def settle(self) -> None:
@@ -347,9 +347,9 @@ class AsyncDownloader:
                     status = resp.status_code
                     total: int | None = None
                     if status in (206, 416):
-                        total = _parse_content_range(resp.headers.get("Content-Range"))[2]
+                        total = parse_content_range(resp.headers.get("Content-Range"))[2]
                     elif status == 200:
-                        total = _int_header(resp.headers.get("Content-Length"))
+                        total = int_header(resp.headers.get("Content-Length"))
                     elif status in RETRYABLE_STATUS:
                         wait = retry_after_seconds(resp)
                         cause = AssetDownloadError(f"asset host answered {status}", status=status)
@@ -470,8 +470,8 @@ class AsyncDownloader:
             with contextlib.suppress(FileNotFoundError):
                 f.meta.unlink()
             os.ftruncate(f.fd, 0)
-            gen = _Gen()
-            gen.segments.append(_Segment(gen, 0, None))
+            gen = Generation()
+            gen.segments.append(Segment(gen, 0, None))
         f.gen = gen
         f.resumed_bytes = _done_bytes(gen)
         if f.resumed_bytes:
@@ -516,7 +516,7 @@ class AsyncDownloader:
                     continue
                 finally:
                     await resp.aclose()
-            if segment.pos - before >= _PROGRESS_RESETS_RETRIES:
+            if segment.pos - before >= PROGRESS_RESETS_RETRIES:
                 failures = 0
             failures += 1
             if failures > self.max_retries:
@@ -559,7 +559,7 @@ class AsyncDownloader:
 
     # -- one response ----------------------------------------------------------------------
 
-    async def _answer(self, f: _File, segment: _Segment, resp: httpx.Response, url: str) -> None:
+    async def _answer(self, f: _File, segment: Segment, resp: httpx.Response, url: str) -> None:
         """Act on one response: stream it, start over, refresh the URL, retry or fail."""
         status = resp.status_code
         if status == 206:
@@ -573,8 +573,8 @@ class AsyncDownloader:
             await self._on_error(f, resp, url)
         await self._stream(f, segment, resp)
 
-    def _on_partial(self, f: _File, segment: _Segment, head: _Head) -> None:
-        first, _last, total = _parse_content_range(head.header("Content-Range"))
+    def _on_partial(self, f: _File, segment: Segment, head: _Head) -> None:
+        first, _last, total = parse_content_range(head.header("Content-Range"))
         f.url_works = True
         gen = segment.gen
         if first != segment.pos or total is None:
@@ -593,8 +593,8 @@ class AsyncDownloader:
             if total - segment.pos > self.buffer_size:
                 self._save_meta(f)
 
-    def _on_full(self, f: _File, segment: _Segment, head: _Head) -> _Segment:
-        total = _int_header(head.header("Content-Length"))
+    def _on_full(self, f: _File, segment: Segment, head: _Head) -> Segment:
+        total = int_header(head.header("Content-Length"))
         f.url_works = True
         gen = segment.gen
         if gen.total is None and segment.pos == 0 and len(gen.segments) == 1:
@@ -611,8 +611,8 @@ class AsyncDownloader:
         reason = "the asset changed on the server" if changed else "the server ignored Range"
         return self._restart(f, reason, changed=changed, total=total, head=head)
 
-    def _on_unsatisfiable(self, f: _File, segment: _Segment, head: _Head) -> None:
-        total = _parse_content_range(head.header("Content-Range"))[2]
+    def _on_unsatisfiable(self, f: _File, segment: Segment, head: _Head) -> None:
+        total = parse_content_range(head.header("Content-Range"))[2]
         gen = segment.gen
         alone = len(gen.segments) == 1 and segment.end is None
         if alone and total is not None and segment.pos == total:
@@ -628,7 +628,7 @@ class AsyncDownloader:
         status = resp.status_code
         head = _Head(resp, await _error_body(resp))
         if status in RETRYABLE_STATUS:
-            detail = _error_detail(head)
+            detail = error_detail(head)
             raise _Retry(
                 AssetDownloadError(
                     f"asset host answered {status} {head.reason}"
@@ -639,7 +639,7 @@ class AsyncDownloader:
                 retry_after_seconds(resp),
             )
         if status == 403:
-            await self._refresh(f, _error_detail(head))
+            await self._refresh(f, error_detail(head))
         raise _Fatal(_status_error(head, url, f.name))
 
     async def _refresh(self, f: _File, detail: str) -> NoReturn:
@@ -683,7 +683,7 @@ class AsyncDownloader:
 
     # -- the transfer ----------------------------------------------------------------------
 
-    async def _stream(self, f: _File, segment: _Segment, resp: httpx.Response) -> None:
+    async def _stream(self, f: _File, segment: Segment, resp: httpx.Response) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
         assert f.fd is not None
         sink = _Sink(f, f.fd, segment, self.buffer_size)
@@ -719,7 +719,7 @@ class AsyncDownloader:
                 )
             )
 
-    def _broken(self, f: _File, segment: _Segment) -> None:
+    def _broken(self, f: _File, segment: Segment) -> None:
         """A transfer broke off: make sure what is on disk can be resumed by a later run."""
         if segment.gen is f.gen and not f.recorded and segment.pos > segment.start:
             self._save_meta(f)
@@ -734,11 +734,11 @@ class AsyncDownloader:
         changed: bool,
         total: int | None = None,
         head: _Head | None = None,
-    ) -> _Segment:
+    ) -> Segment:
         """Start the part file over (a new generation); returns its first segment."""
         if changed:
             f.changes += 1
-            if f.changes > _MAX_CHANGES:
+            if f.changes > MAX_CHANGES:
                 raise _Fatal(
                     IncompleteDownloadError(
                         f"{f.name} changed on the server {f.changes} times during the download"
@@ -754,8 +754,8 @@ class AsyncDownloader:
         assert f.fd is not None
         os.ftruncate(f.fd, 0)
         f.resumed_bytes = 0
-        gen = _Gen(total)
-        segment = _Segment(gen, 0, total)
+        gen = Generation(total)
+        segment = Segment(gen, 0, total)
         gen.segments.append(segment)
         f.gen = gen
         if head is not None:
@@ -771,7 +771,7 @@ class AsyncDownloader:
             return False
         # The sync engine's record, field for field: either shell resumes the other's part.
         record = {
-            "version": _META_VERSION,
+            "version": META_VERSION,
             "url": redact_url(f.job.url),
             "total": gen.total,
             "etag": gen.etag,
@@ -796,7 +796,7 @@ class AsyncDownloader:
             record = json.loads(f.meta.read_text())
         except (OSError, ValueError):
             return None
-        if not isinstance(record, dict) or record.get("version") != _META_VERSION:
+        if not isinstance(record, dict) or record.get("version") != META_VERSION:
             return None
         # Presigned URLs of the same asset differ only in their query string.
         if record.get("url") != redact_url(f.job.url):
@@ -856,7 +856,7 @@ class AsyncDownloader:
                     f.part.unlink()
 
 
-def _request_headers(segment: _Segment) -> dict[str, str]:
+def _request_headers(segment: Segment) -> dict[str, str]:
     if segment.end is None:
         headers = {"Range": f"bytes={segment.pos}-"}
     else:
@@ -880,7 +880,7 @@ def _status_error(head: _Head, url: str, name: str) -> AssetDownloadError:
             "UNEXPECTED_REDIRECT",
             status,
         )
-    detail = _error_detail(head)
+    detail = error_detail(head)
     suffix = f" ({detail})" if detail else ""
     if status == 403:
         return PresignedUrlExpiredError(

@@ -80,11 +80,11 @@ DEFAULT_BUFFER_SIZE = 1 * MiB
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 # A failed attempt that moved a range forward by this much does not count against max_retries.
-_PROGRESS_RESETS_RETRIES = MiB
+PROGRESS_RESETS_RETRIES = MiB
 # How many times an asset may change on the server (new size or validator) during one run.
-_MAX_CHANGES = 3
+MAX_CHANGES = 3
 _ALIGN = 64 * 1024
-_META_VERSION = 1
+META_VERSION = 1
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(?:(\d+)-(\d+)|\*)\s*/\s*(\d+|\*)\s*$", re.IGNORECASE)
 
 Status = Literal["downloaded", "resumed", "skipped", "failed"]
@@ -152,13 +152,13 @@ class _Retry(Exception):
         super().__init__(str(cause))
         self.cause = cause
         self.wait = wait
-        self.segment: _Segment | None = None  # set when a restart moved to a new segment
+        self.segment: Segment | None = None  # set when a restart moved to a new segment
 
 
 class _Switch(Exception):
     """Carry on with another segment (after a restart), at once and without counting a failure."""
 
-    def __init__(self, segment: _Segment) -> None:
+    def __init__(self, segment: Segment) -> None:
         super().__init__()
         self.segment = segment
 
@@ -175,7 +175,7 @@ class _Stopped(Exception):
     """The segment was stopped (file failed, restarted or the run cancelled)."""
 
 
-class _Gen:
+class Generation:
     """One pass at writing the part file: its size, validator and byte ranges.
 
     A new generation starts when the part must be rewritten from zero (the asset changed or the
@@ -190,7 +190,7 @@ class _Gen:
         self.total = total
         self.etag = etag
         self.last_modified = last_modified
-        self.segments: list[_Segment] = []
+        self.segments: list[Segment] = []
         self.split = False  # preallocated and fetched as several ranges
 
     def validator(self) -> str | None:
@@ -214,7 +214,7 @@ class _Gen:
         return all(s.end is not None and s.pos >= s.end for s in self.segments)
 
 
-class _Segment:
+class Segment:
     """A byte range ``[start, end)`` of the part file, written up to ``pos``.
 
     ``end`` is None while the total is unknown (the first, open-ended request). Only the worker
@@ -223,7 +223,9 @@ class _Segment:
 
     __slots__ = ("end", "gen", "pos", "start", "stop")
 
-    def __init__(self, gen: _Gen, start: int, end: int | None, pos: int | None = None) -> None:
+    def __init__(
+        self, gen: Generation, start: int, end: int | None, pos: int | None = None
+    ) -> None:
         self.gen = gen
         self.start = start
         self.end = end
@@ -244,7 +246,7 @@ class _File:
         self.url = job.url
         self.url_works = False  # the current URL answered with content at least once
         self.refreshed = False
-        self.gen: _Gen | None = None
+        self.gen: Generation | None = None
         self.writers = 0  # workers inside the transfer loop (they hold ``fd``)
         self.resumed_bytes = 0
         self.transferred = 0
@@ -274,11 +276,11 @@ class _Run:
         self.files = files
         self.workers = workers
         self.cond = threading.Condition(threading.Lock())
-        self.queue: deque[tuple[_File, _Segment | None]] = deque()
+        self.queue: deque[tuple[_File, Segment | None]] = deque()
         self.open_files = 0
         self.cancelled = False
 
-    def push(self, items: Sequence[tuple[_File, _Segment | None]], front: bool = False) -> None:
+    def push(self, items: Sequence[tuple[_File, Segment | None]], front: bool = False) -> None:
         if not items:
             return
         with self.cond:
@@ -298,7 +300,7 @@ class _Run:
             self.cond.notify_all()
 
 
-def _parse_content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
+def parse_content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
     """``(first, last, total)`` of ``bytes a-b/t`` or ``bytes */t``; None where unknown."""
     if not value:
         return None, None, None
@@ -311,7 +313,8 @@ def _parse_content_range(value: str | None) -> tuple[int | None, int | None, int
     return first, last, total
 
 
-def _int_header(value: str | None) -> int | None:
+def int_header(value: str | None) -> int | None:
+    """An integer header value; None when absent or not a number."""
     try:
         return int(value) if value is not None else None
     except ValueError:
@@ -321,7 +324,7 @@ def _int_header(value: str | None) -> int | None:
 _XML_FIELD = re.compile(r"<(Code|Message)>([^<]{1,200})</\1>")
 
 
-def _error_detail(resp: Response) -> str:
+def error_detail(resp: Response) -> str:
     """A short, redacted summary of an error body (S3 answers XML with Code and Message)."""
     text = resp.read_error_body().decode("utf-8", "replace")
     fields = {m.group(1): m.group(2) for m in _XML_FIELD.finditer(text)}
@@ -336,7 +339,8 @@ def _error_detail(resp: Response) -> str:
 
 if hasattr(os, "pwrite"):
 
-    def _pwrite(fd: int, data: memoryview, offset: int) -> None:
+    def pwrite(fd: int, data: memoryview, offset: int) -> None:
+        """Write all of ``data`` at ``offset`` (positioned: no shared file offset)."""
         written = os.pwrite(fd, data, offset)
         while written < len(data):  # regular files write everything unless the disk is full
             written += os.pwrite(fd, data[written:], offset + written)
@@ -344,7 +348,7 @@ if hasattr(os, "pwrite"):
 else:  # pragma: no cover - Windows
     _seek_lock = threading.Lock()
 
-    def _pwrite(fd: int, data: memoryview, offset: int) -> None:
+    def pwrite(fd: int, data: memoryview, offset: int) -> None:
         with _seek_lock:
             os.lseek(fd, offset, os.SEEK_SET)
             written = os.write(fd, data)
@@ -451,11 +455,11 @@ class Downloader:
                 try:
                     status = resp.status
                     if status == 206:
-                        total = _parse_content_range(resp.header("Content-Range"))[2]
+                        total = parse_content_range(resp.header("Content-Range"))[2]
                     elif status == 200:
-                        total = _int_header(resp.header("Content-Length"))
+                        total = int_header(resp.header("Content-Length"))
                     elif status == 416:
-                        total = _parse_content_range(resp.header("Content-Range"))[2]
+                        total = parse_content_range(resp.header("Content-Range"))[2]
                     else:
                         if status in RETRYABLE_STATUS:
                             wait = parse_retry_after(resp.header("Retry-After"))
@@ -609,7 +613,7 @@ class Downloader:
                         if f.part.stat().st_size == 0:
                             f.part.unlink()
 
-    def _next_task(self, run: _Run) -> tuple[_File, _Segment | None] | None:
+    def _next_task(self, run: _Run) -> tuple[_File, Segment | None] | None:
         with run.cond:
             while True:
                 if run.cancelled or run.open_files <= 0:
@@ -621,9 +625,9 @@ class Downloader:
                     return stolen
                 run.cond.wait()
 
-    def _steal(self, run: _Run) -> tuple[_File, _Segment] | None:
+    def _steal(self, run: _Run) -> tuple[_File, Segment] | None:
         """Split the largest range still in flight; the new tail goes to an idle worker."""
-        best: tuple[int, _File, _Segment] | None = None
+        best: tuple[int, _File, Segment] | None = None
         for f in run.files:
             gen = f.gen
             if f.outcome is not None or gen is None or not gen.split:
@@ -645,7 +649,7 @@ class Downloader:
             mid -= mid % _ALIGN
             if mid - s.pos < self.segment_size:
                 return None
-            tail = _Segment(gen, mid, s.end)
+            tail = Segment(gen, mid, s.end)
             gen.segments.append(tail)
             s.end = mid  # the owner stops here; a chunk it reads past ``mid`` is the same data
             self._save_meta(f)
@@ -667,7 +671,7 @@ class Downloader:
     # -- one segment -----------------------------------------------------------------------
 
     def _work_on(
-        self, run: _Run, f: _File, segment: _Segment | None, buffer: memoryview, *, fresh: bool
+        self, run: _Run, f: _File, segment: Segment | None, buffer: memoryview, *, fresh: bool
     ) -> None:
         try:
             if segment is None:  # the file's first task: look at what an earlier run left
@@ -688,7 +692,7 @@ class Downloader:
                 ),
             )
 
-    def _prepare(self, run: _Run, f: _File, *, fresh: bool) -> _Segment | None:
+    def _prepare(self, run: _Run, f: _File, *, fresh: bool) -> Segment | None:
         """Open the part file and decide where to start; returns the first segment to fetch."""
         f.started = True
         f.job.path.parent.mkdir(parents=True, exist_ok=True)
@@ -716,8 +720,8 @@ class Downloader:
                 with contextlib.suppress(FileNotFoundError):
                     f.meta.unlink()
                 os.ftruncate(fd, 0)
-                gen = _Gen()
-                gen.segments.append(_Segment(gen, 0, None))
+                gen = Generation()
+                gen.segments.append(Segment(gen, 0, None))
             f.gen = gen
             f.resumed_bytes = f.done_bytes()
             if f.resumed_bytes:
@@ -729,17 +733,17 @@ class Downloader:
         run.push([(f, s) for s in todo[1:]], front=True)
         return todo[0]
 
-    def _resumable(self, meta: dict[str, Any] | None, size: int) -> _Gen | None:
+    def _resumable(self, meta: dict[str, Any] | None, size: int) -> Generation | None:
         """The generation an earlier run recorded, if it still matches the part file."""
         if meta is None or size == 0:
             return None
         total = meta.get("total")
-        gen = _Gen(total, meta.get("etag"), meta.get("last_modified"))
+        gen = Generation(total, meta.get("etag"), meta.get("last_modified"))
         ranges = meta.get("segments")
         if ranges is None:  # a plain prefix: its length is what was written
             if total is not None and size > total:
                 return None
-            gen.segments.append(_Segment(gen, 0, None, pos=size))
+            gen.segments.append(Segment(gen, 0, None, pos=size))
             return gen
         if total is None or size != total:
             return None
@@ -747,14 +751,14 @@ class Downloader:
         for start, end, pos in sorted(ranges):
             if not (start == covered and start <= pos <= end <= total):
                 return None
-            gen.segments.append(_Segment(gen, start, end, pos=pos))
+            gen.segments.append(Segment(gen, start, end, pos=pos))
             covered = end
         if covered != total:
             return None
         gen.split = True
         return gen
 
-    def _fetch(self, run: _Run, f: _File, segment: _Segment, buffer: memoryview) -> None:
+    def _fetch(self, run: _Run, f: _File, segment: Segment, buffer: memoryview) -> None:
         """Fetch one segment to its end, retrying transient failures (bounded)."""
         failures = 0
         while True:
@@ -790,7 +794,7 @@ class Downloader:
                 except _Switch as switch:
                     segment = switch.segment
                     continue
-            if segment.pos - before >= _PROGRESS_RESETS_RETRIES:
+            if segment.pos - before >= PROGRESS_RESETS_RETRIES:
                 failures = 0
             failures += 1
             if failures > self.max_retries:
@@ -829,7 +833,7 @@ class Downloader:
         )
 
     @staticmethod
-    def _request_headers(segment: _Segment) -> dict[str, str]:
+    def _request_headers(segment: Segment) -> dict[str, str]:
         if segment.end is None:
             headers = {"Range": f"bytes={segment.pos}-"}
         else:
@@ -843,7 +847,7 @@ class Downloader:
         self,
         run: _Run,
         f: _File,
-        segment: _Segment,
+        segment: Segment,
         resp: Response,
         buffer: memoryview,
         url: str,
@@ -872,9 +876,9 @@ class Downloader:
             resp.release(reusable)
         self._maybe_finish(run, f)
 
-    def _on_partial(self, run: _Run, f: _File, segment: _Segment, resp: Response) -> None:
-        first, _last, total = _parse_content_range(resp.header("Content-Range"))
-        new: list[_Segment] = []
+    def _on_partial(self, run: _Run, f: _File, segment: Segment, resp: Response) -> None:
+        first, _last, total = parse_content_range(resp.header("Content-Range"))
+        new: list[Segment] = []
         with f.cond:
             self._url_works(f)
             gen = segment.gen
@@ -896,8 +900,8 @@ class Downloader:
                     self._save_meta(f)
         run.push([(f, s) for s in new], front=True)
 
-    def _on_full(self, run: _Run, f: _File, segment: _Segment, resp: Response) -> _Segment:
-        total = _int_header(resp.header("Content-Length"))
+    def _on_full(self, run: _Run, f: _File, segment: Segment, resp: Response) -> Segment:
+        total = int_header(resp.header("Content-Length"))
         with f.cond:
             self._url_works(f)
             gen = segment.gen
@@ -918,8 +922,8 @@ class Downloader:
             segment = self._restart(f, reason, changed=changed, total=total, resp=resp)
             return segment
 
-    def _on_unsatisfiable(self, run: _Run, f: _File, segment: _Segment, resp: Response) -> None:
-        total = _parse_content_range(resp.header("Content-Range"))[2]
+    def _on_unsatisfiable(self, run: _Run, f: _File, segment: Segment, resp: Response) -> None:
+        total = parse_content_range(resp.header("Content-Range"))[2]
         with f.cond:
             gen = segment.gen
             if segment.stop or gen is not f.gen:
@@ -937,7 +941,7 @@ class Downloader:
         status = resp.status
         if status in RETRYABLE_STATUS:
             wait = parse_retry_after(resp.header("Retry-After"))
-            detail = _error_detail(resp)
+            detail = error_detail(resp)
             raise _Retry(
                 AssetDownloadError(
                     f"asset host answered {status} {resp.reason}"
@@ -948,7 +952,7 @@ class Downloader:
                 wait,
             )
         if status == 403:
-            detail = _error_detail(resp)
+            detail = error_detail(resp)
             self._refresh(f, url, detail)
         raise _Fatal(self._status_error(resp, url, f.name))
 
@@ -964,7 +968,7 @@ class Downloader:
                 "UNEXPECTED_REDIRECT",
                 status,
             )
-        detail = _error_detail(resp)
+        detail = error_detail(resp)
         suffix = f" ({detail})" if detail else ""
         if status == 403:
             return PresignedUrlExpiredError(
@@ -1030,7 +1034,7 @@ class Downloader:
 
     # -- part file bookkeeping (callers hold f.cond) ---------------------------------------
 
-    def _plan(self, run: _Run, f: _File, gen: _Gen, segment: _Segment) -> list[_Segment]:
+    def _plan(self, run: _Run, f: _File, gen: Generation, segment: Segment) -> list[Segment]:
         """Split what is left of a large file into ranges for the other workers."""
         assert gen.total is not None and f.fd is not None
         left = gen.total - segment.pos
@@ -1041,7 +1045,7 @@ class Downloader:
         size += -size % _ALIGN
         segment.end = segment.pos + size
         new = [
-            _Segment(gen, start, min(start + size, gen.total))
+            Segment(gen, start, min(start + size, gen.total))
             for start in range(segment.pos + size, gen.total, size)
         ]
         gen.segments.extend(new)
@@ -1062,11 +1066,11 @@ class Downloader:
         changed: bool,
         total: int | None = None,
         resp: Response | None = None,
-    ) -> _Segment:
+    ) -> Segment:
         """Start the part file over (a new generation); returns its first segment."""
         if changed:
             f.changes += 1
-            if f.changes > _MAX_CHANGES:
+            if f.changes > MAX_CHANGES:
                 raise _Fatal(
                     IncompleteDownloadError(
                         f"{f.name} changed on the server {f.changes} times during the download"
@@ -1088,8 +1092,8 @@ class Downloader:
         assert f.fd is not None
         os.ftruncate(f.fd, 0)
         f.resumed_bytes = 0
-        gen = _Gen(total)
-        segment = _Segment(gen, 0, total)
+        gen = Generation(total)
+        segment = Segment(gen, 0, total)
         gen.segments.append(segment)
         if resp is not None:
             gen.take_validators(resp)
@@ -1098,13 +1102,13 @@ class Downloader:
         f.gen = gen
         return segment
 
-    def _save_meta(self, f: _File, gen: _Gen | None = None) -> bool:
+    def _save_meta(self, f: _File, gen: Generation | None = None) -> bool:
         """Write the resume record; False when the disk refused (a missing record is safe)."""
         gen = gen or f.gen
         if gen is None:
             return False
         record = {
-            "version": _META_VERSION,
+            "version": META_VERSION,
             "url": redact_url(f.job.url),
             "total": gen.total,
             "etag": gen.etag,
@@ -1129,7 +1133,7 @@ class Downloader:
             record = json.loads(f.meta.read_text())
         except (OSError, ValueError):
             return None
-        if not isinstance(record, dict) or record.get("version") != _META_VERSION:
+        if not isinstance(record, dict) or record.get("version") != META_VERSION:
             return None
         # Presigned URLs of the same asset differ only in their query string.
         if record.get("url") != redact_url(f.job.url):
@@ -1139,7 +1143,7 @@ class Downloader:
     # -- the transfer loop -----------------------------------------------------------------
 
     def _stream(
-        self, run: _Run, f: _File, segment: _Segment, resp: Response, buffer: memoryview
+        self, run: _Run, f: _File, segment: Segment, resp: Response, buffer: memoryview
     ) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
         with f.cond:
@@ -1178,7 +1182,7 @@ class Downloader:
                             f"{end - segment.start} bytes of the range"
                         )
                     )
-                _pwrite(fd, buffer[:n], pos)
+                pwrite(fd, buffer[:n], pos)
                 pos += n
                 segment.pos = pos
             if segment.end is None:  # a body of unannounced length ended: that is the size
@@ -1192,7 +1196,7 @@ class Downloader:
                 f.cond.notify_all()
                 self._close_fd_if_idle(f)
 
-    def _broken(self, f: _File, segment: _Segment, pos: int) -> None:
+    def _broken(self, f: _File, segment: Segment, pos: int) -> None:
         """A transfer broke off: make sure what is on disk can be resumed by a later run."""
         segment.pos = pos
         with f.cond:
@@ -1219,7 +1223,7 @@ class Downloader:
         if finished:
             run.finished()
 
-    def _finalize(self, f: _File, gen: _Gen) -> DownloadOutcome:
+    def _finalize(self, f: _File, gen: Generation) -> DownloadOutcome:
         assert f.fd is not None
         size = os.fstat(f.fd).st_size
         if gen.total is not None and size != gen.total:

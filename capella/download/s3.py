@@ -53,9 +53,9 @@ from capella.download.engine import (
     RETRYABLE_STATUS,
     Downloader,
     DownloadOutcome,
-    _error_detail,
-    _int_header,
-    _parse_content_range,
+    error_detail,
+    int_header,
+    parse_content_range,
 )
 from capella.download.paths import check_filename
 from capella.download.progress import FileProgress, RunProgress
@@ -101,7 +101,7 @@ _MAX_UPLOAD_THREADS = 8
 # Times one object may start over because bytes already received had to be thrown away.
 _MAX_RESTARTS = 3
 # A failed attempt that moved the stream forward by this much does not count against max_retries.
-_PROGRESS_RESETS_RETRIES = MiB
+PROGRESS_RESETS_RETRIES = MiB
 # 3 to 63 characters; legacy and S3-compatible stores allow capitals and underscores.
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
 
@@ -614,7 +614,7 @@ class _Transfer:
                     continue
                 except _Retry as retry:
                     cause, wait = retry.cause, retry.wait
-            if self.pos - before >= _PROGRESS_RESETS_RETRIES:
+            if self.pos - before >= PROGRESS_RESETS_RETRIES:
                 failures = 0
             failures += 1
             if failures > self.up.max_retries:
@@ -720,7 +720,7 @@ class _Transfer:
         raise _Again
 
     def _on_partial(self, resp: Response) -> None:
-        first, _last, total = _parse_content_range(resp.header("Content-Range"))
+        first, _last, total = parse_content_range(resp.header("Content-Range"))
         if first != self.pos or total is None:
             self._again(f"unexpected Content-Range {resp.header('Content-Range')!r}")
         if self.total is not None and (total != self.total or not self._same_object(resp)):
@@ -732,7 +732,7 @@ class _Transfer:
         self.url_works = True
 
     def _on_full(self, resp: Response) -> None:
-        length = _int_header(resp.header("Content-Length"))
+        length = int_header(resp.header("Content-Length"))
         fresh = self.pos == 0 and (
             self.total is None or (length == self.total and self._same_object(resp))
         )
@@ -747,7 +747,7 @@ class _Transfer:
         self.url_works = True
 
     def _on_unsatisfiable(self, resp: Response) -> None:
-        total = _parse_content_range(resp.header("Content-Range"))[2]
+        total = parse_content_range(resp.header("Content-Range"))[2]
         if total is not None and self.pos == total and self.total in (None, total):
             # Nothing left to send: every byte is here (an empty asset answers 416 to bytes=0-).
             if self.total is None:
@@ -760,7 +760,7 @@ class _Transfer:
         status = resp.status
         if status in RETRYABLE_STATUS:
             wait = parse_retry_after(resp.header("Retry-After"))
-            detail = _error_detail(resp)
+            detail = error_detail(resp)
             raise _Retry(
                 AssetDownloadError(
                     f"asset host answered {status} {resp.reason}"
@@ -771,7 +771,7 @@ class _Transfer:
                 wait,
             )
         if status == 403:
-            self._refresh(_error_detail(resp))
+            self._refresh(error_detail(resp))
         raise _Fatal(self.up.status_error(resp, url, self.name))
 
     def _refresh(self, detail: str) -> NoReturn:

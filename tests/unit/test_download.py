@@ -786,14 +786,14 @@ def test_a_full_disk_error_fails_the_file_not_the_run(server, downloader, tmp_pa
 
     url_a = server.add("/f/a.bin", b"a" * 10)
     url_b = server.add("/f/b.bin", b"b" * 10)
-    real = engine._pwrite
+    real = engine.pwrite
 
     def pwrite(fd: int, data: memoryview, offset: int) -> None:
         if bytes(data[:1]) == b"a":
             raise OSError(28, "No space left on device")
         real(fd, data, offset)
 
-    monkeypatch.setattr(engine, "_pwrite", pwrite)
+    monkeypatch.setattr(engine, "pwrite", pwrite)
     a, b = downloader.run(
         [DownloadJob(url_a, tmp_path / "a.bin"), DownloadJob(url_b, tmp_path / "b.bin")]
     )
