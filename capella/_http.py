@@ -138,6 +138,97 @@ class RawBody:
         return self._data
 
 
+class Attempts:
+    """One operation call's request and retry decisions, free of I/O.
+
+    The sync and async sessions send ``request`` and report each outcome here; the answer is
+    how long to wait before the next attempt, or the final response, or a typed error.
+    """
+
+    def __init__(
+        self,
+        op: ModuleType,
+        args: tuple[Any, ...],
+        url: str | None,
+        kwargs: dict[str, Any],
+        *,
+        overrides: Mapping[str, str],
+        retry: RetrySettings,
+        rng: random.Random,
+        log: ClientLog,
+        secrets: tuple[str, ...],
+    ) -> None:
+        name = operation_name(op)
+        self.policy = RETRY_POLICY.get(name, Retry.CREATE)
+        if "body" in kwargs and isinstance(kwargs["body"], dict | list):
+            kwargs["body"] = RawBody(kwargs["body"])
+        request: dict[str, Any] = op._get_kwargs(*args, **kwargs)
+        if url is not None:
+            # httpx replaces a URL's query with ``params`` when both are given, so a link's own
+            # query (``?page=2``) is merged into the operation's parameters instead.
+            link = httpx.URL(url)
+            request["params"] = {**dict(link.params), **(request.get("params") or {})}
+            request["url"] = str(link.copy_with(query=None))
+        elif name in overrides:
+            request["url"] = overrides[name]
+        self.request = request
+        self.method = str(request["method"]).upper()
+        self.where = redact_url(str(request["url"]))
+        self.attempt = 0
+        self._retry, self._rng, self._log, self._secrets = retry, rng, log, secrets
+
+    def after_error(self, exc: Exception) -> float:
+        """Return the delay before the next attempt after a transport error, or raise."""
+        if not isinstance(exc, NEVER_SENT) and self.policy is not Retry.SAFE:
+            raise AmbiguousRequestError(
+                f"{self.method} {self.where} failed after the request was sent "
+                f"({type(exc).__name__}); it may or may not have taken effect",
+                "AMBIGUOUS_REQUEST",
+            ) from scrub_exception(exc, self._secrets)
+        if self.attempt >= self._retry.max_retries:
+            raise ConnectError(
+                f"{self.method} {self.where} failed after {self.attempt + 1} attempt(s): "
+                f"{type(exc).__name__}: {redact(str(exc), self._secrets)}",
+                "CONNECTION_ERROR",
+            ) from scrub_exception(exc, self._secrets)
+        return self._next(
+            self._retry.backoff(self.attempt, self._rng), f"failed ({type(exc).__name__})"
+        )
+
+    def after_response(self, response: httpx.Response, started: float) -> float | None:
+        """Return the delay before retrying ``response``, None when it is final, or raise."""
+        elapsed_ms = (time.monotonic() - started) * 1000
+        self._log.debug(
+            "%s %s -> %s (%.0f ms)", self.method, self.where, response.status_code, elapsed_ms
+        )
+        if (
+            response.status_code in RETRYABLE_STATUS
+            and self.policy is Retry.SAFE
+            and self.attempt < self._retry.max_retries
+        ):
+            delay = retry_after_seconds(response)
+            if delay is None:
+                delay = self._retry.backoff(self.attempt, self._rng)
+            return self._next(
+                min(delay, self._retry.retry_after_cap), f"answered {response.status_code}"
+            )
+        raise_for_response(response)
+        return None
+
+    def _next(self, delay: float, why: str) -> float:
+        self.attempt += 1
+        self._log.info(
+            "%s %s %s; retry %d/%d in %.1f s",
+            self.method,
+            self.where,
+            why,
+            self.attempt,
+            self._retry.max_retries,
+            delay,
+        )
+        return delay
+
+
 class ApiSession:
     """Sends generated requests with auth, retries, logging and typed errors."""
 
@@ -202,82 +293,26 @@ class ApiSession:
         ``body`` may be a generated model or a plain dict (sent as is). ``url`` replaces the
         operation's path, for pagination links.
         """
-        name = operation_name(op)
-        policy = RETRY_POLICY.get(name, Retry.CREATE)
-        if "body" in kwargs and isinstance(kwargs["body"], dict | list):
-            kwargs["body"] = RawBody(kwargs["body"])
-        request_kwargs: dict[str, Any] = op._get_kwargs(*args, **kwargs)
-        if url is not None:
-            # httpx replaces a URL's query with ``params`` when both are given, so a link's own
-            # query (``?page=2``) is merged into the operation's parameters instead.
-            link = httpx.URL(url)
-            request_kwargs["params"] = {**dict(link.params), **(request_kwargs.get("params") or {})}
-            request_kwargs["url"] = str(link.copy_with(query=None))
-        elif name in self._url_overrides:
-            request_kwargs["url"] = self._url_overrides[name]
-        method = str(request_kwargs["method"]).upper()
-        where = redact_url(str(request_kwargs["url"]))
-
-        attempt = 0
+        attempts = Attempts(
+            op,
+            args,
+            url,
+            kwargs,
+            overrides=self._url_overrides,
+            retry=self.retry,
+            rng=self._rng,
+            log=self.log,
+            secrets=self._secrets,
+        )
         while True:
             started = time.monotonic()
             try:
-                response = self._client.request(**request_kwargs)
-            except NEVER_SENT as exc:
-                failure: Exception = exc
-            except AMBIGUOUS as exc:
-                if policy is not Retry.SAFE:
-                    raise AmbiguousRequestError(
-                        f"{method} {where} failed after the request was sent "
-                        f"({type(exc).__name__}); it may or may not have taken effect",
-                        "AMBIGUOUS_REQUEST",
-                    ) from scrub_exception(exc, self._secrets)
-                failure = exc
-            else:
-                elapsed_ms = (time.monotonic() - started) * 1000
-                self.log.debug(
-                    "%s %s -> %s (%.0f ms)", method, where, response.status_code, elapsed_ms
-                )
-                if (
-                    response.status_code in RETRYABLE_STATUS
-                    and policy is Retry.SAFE
-                    and attempt < self.retry.max_retries
-                ):
-                    delay = retry_after_seconds(response)
-                    if delay is None:
-                        delay = self.retry.backoff(attempt, self._rng)
-                    delay = min(delay, self.retry.retry_after_cap)
-                    self.log.info(
-                        "%s %s answered %s; retry %d/%d in %.1f s",
-                        method,
-                        where,
-                        response.status_code,
-                        attempt + 1,
-                        self.retry.max_retries,
-                        delay,
-                    )
-                    response.close()
-                    self._sleep(delay)
-                    attempt += 1
-                    continue
-                raise_for_response(response)
+                response = self._client.request(**attempts.request)
+            except (*NEVER_SENT, *AMBIGUOUS) as exc:
+                self._sleep(attempts.after_error(exc))
+                continue
+            delay = attempts.after_response(response, started)
+            if delay is None:
                 return response
-
-            if attempt >= self.retry.max_retries:
-                raise ConnectError(
-                    f"{method} {where} failed after {attempt + 1} attempt(s): "
-                    f"{type(failure).__name__}: {redact(str(failure), self._secrets)}",
-                    "CONNECTION_ERROR",
-                ) from scrub_exception(failure, self._secrets)
-            delay = self.retry.backoff(attempt, self._rng)
-            self.log.info(
-                "%s %s failed (%s); retry %d/%d in %.1f s",
-                method,
-                where,
-                type(failure).__name__,
-                attempt + 1,
-                self.retry.max_retries,
-                delay,
-            )
+            response.close()
             self._sleep(delay)
-            attempt += 1

@@ -23,19 +23,12 @@ from capella._http import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
     NEVER_SENT,
-    RETRY_POLICY,
-    RETRYABLE_STATUS,
     USER_AGENT,
-    RawBody,
-    Retry,
+    Attempts,
     RetrySettings,
     decode_json,
-    operation_name,
-    retry_after_seconds,
 )
 from capella._logging import ClientLog
-from capella._redact import redact, redact_url, scrub_exception
-from capella.errors import AmbiguousRequestError, ConnectError, raise_for_response
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -98,24 +91,6 @@ class AsyncApiSession:
         """Send an operation and return its parsed JSON body."""
         return decode_json(await self.call(op, *args, url=url, **kwargs))
 
-    def _request(
-        self, op: ModuleType, args: tuple[Any, ...], url: str | None, kwargs: dict[str, Any]
-    ) -> dict[str, Any]:
-        """The generated request builder's arguments, with a link or URL override applied."""
-        name = operation_name(op)
-        if "body" in kwargs and isinstance(kwargs["body"], dict | list):
-            kwargs["body"] = RawBody(kwargs["body"])
-        request_kwargs: dict[str, Any] = op._get_kwargs(*args, **kwargs)
-        if url is not None:
-            # As in ApiSession.call: a link's own query (``?page=2``) is merged into the
-            # operation's parameters, because httpx drops it when ``params`` are given.
-            link = httpx.URL(url)
-            request_kwargs["params"] = {**dict(link.params), **(request_kwargs.get("params") or {})}
-            request_kwargs["url"] = str(link.copy_with(query=None))
-        elif name in self._url_overrides:
-            request_kwargs["url"] = self._url_overrides[name]
-        return request_kwargs
-
     async def call(
         self, op: ModuleType, *args: Any, url: str | None = None, **kwargs: Any
     ) -> httpx.Response:
@@ -124,71 +99,27 @@ class AsyncApiSession:
         ``body`` may be a generated model or a plain dict (sent as is). ``url`` replaces the
         operation's path, for pagination links.
         """
-        policy = RETRY_POLICY.get(operation_name(op), Retry.CREATE)
-        request_kwargs = self._request(op, args, url, kwargs)
-        method = str(request_kwargs["method"]).upper()
-        where = redact_url(str(request_kwargs["url"]))
-
-        attempt = 0
+        # The decisions are the sync session's (one Attempts object per call); only I/O differs.
+        attempts = Attempts(
+            op,
+            args,
+            url,
+            kwargs,
+            overrides=self._url_overrides,
+            retry=self.retry,
+            rng=self._rng,
+            log=self.log,
+            secrets=self._secrets,
+        )
         while True:
             started = time.monotonic()
             try:
-                response = await self._client.request(**request_kwargs)
-            except NEVER_SENT as exc:
-                failure: Exception = exc
-            except AMBIGUOUS as exc:
-                if policy is not Retry.SAFE:
-                    raise AmbiguousRequestError(
-                        f"{method} {where} failed after the request was sent "
-                        f"({type(exc).__name__}); it may or may not have taken effect",
-                        "AMBIGUOUS_REQUEST",
-                    ) from scrub_exception(exc, self._secrets)
-                failure = exc
-            else:
-                elapsed_ms = (time.monotonic() - started) * 1000
-                self.log.debug(
-                    "%s %s -> %s (%.0f ms)", method, where, response.status_code, elapsed_ms
-                )
-                if (
-                    response.status_code in RETRYABLE_STATUS
-                    and policy is Retry.SAFE
-                    and attempt < self.retry.max_retries
-                ):
-                    delay = retry_after_seconds(response)
-                    if delay is None:
-                        delay = self.retry.backoff(attempt, self._rng)
-                    delay = min(delay, self.retry.retry_after_cap)
-                    self.log.info(
-                        "%s %s answered %s; retry %d/%d in %.1f s",
-                        method,
-                        where,
-                        response.status_code,
-                        attempt + 1,
-                        self.retry.max_retries,
-                        delay,
-                    )
-                    await response.aclose()
-                    await self._sleep(delay)
-                    attempt += 1
-                    continue
-                raise_for_response(response)
+                response = await self._client.request(**attempts.request)
+            except (*NEVER_SENT, *AMBIGUOUS) as exc:
+                await self._sleep(attempts.after_error(exc))
+                continue
+            delay = attempts.after_response(response, started)
+            if delay is None:
                 return response
-
-            if attempt >= self.retry.max_retries:
-                raise ConnectError(
-                    f"{method} {where} failed after {attempt + 1} attempt(s): "
-                    f"{type(failure).__name__}: {redact(str(failure), self._secrets)}",
-                    "CONNECTION_ERROR",
-                ) from scrub_exception(failure, self._secrets)
-            delay = self.retry.backoff(attempt, self._rng)
-            self.log.info(
-                "%s %s failed (%s); retry %d/%d in %.1f s",
-                method,
-                where,
-                type(failure).__name__,
-                attempt + 1,
-                self.retry.max_retries,
-                delay,
-            )
+            await response.aclose()
             await self._sleep(delay)
-            attempt += 1
