@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import os
 import random
 import ssl
@@ -36,7 +35,6 @@ from capella._redact import redact, redact_url
 from capella.download.engine import (
     DEFAULT_BUFFER_SIZE,
     MAX_CHANGES,
-    META_VERSION,
     PROGRESS_RESETS_RETRIES,
     RETRYABLE_STATUS,
     DownloadJob,
@@ -48,6 +46,8 @@ from capella.download.engine import (
     int_header,
     parse_content_range,
     pwrite,
+    read_resume_record,
+    write_resume_record,
 )
 from capella.download.paths import meta_path, part_path
 from capella.download.progress import FileProgress, RunProgress
@@ -769,19 +769,8 @@ class AsyncDownloader:
         gen = f.gen
         if gen is None:
             return False
-        # The sync engine's record, field for field: either shell resumes the other's part.
-        record = {
-            "version": META_VERSION,
-            "url": redact_url(f.job.url),
-            "total": gen.total,
-            "etag": gen.etag,
-            "last_modified": gen.last_modified,
-            "segments": [[s.start, s.end, s.pos] for s in gen.segments] if gen.split else None,
-        }
-        tmp = f.meta.with_name(f.meta.name + ".tmp")
-        try:
-            tmp.write_text(json.dumps(record))
-            os.replace(tmp, f.meta)
+        try:  # the sync engine's record format: either shell resumes the other's part
+            write_resume_record(f.meta, f.job.url, gen)
         except OSError as exc:
             # Failure paths call this too: it must not raise. Without a record, a later run
             # starts the file over, which is slower but never wrong.
@@ -792,16 +781,7 @@ class AsyncDownloader:
         return True
 
     def _load_meta(self, f: _File) -> dict[str, Any] | None:
-        try:
-            record = json.loads(f.meta.read_text())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(record, dict) or record.get("version") != META_VERSION:
-            return None
-        # Presigned URLs of the same asset differ only in their query string.
-        if record.get("url") != redact_url(f.job.url):
-            return None
-        return record
+        return read_resume_record(f.meta, f.job.url)
 
     # -- the end of a file -----------------------------------------------------------------
 

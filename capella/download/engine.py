@@ -300,6 +300,38 @@ class _Run:
             self.cond.notify_all()
 
 
+def write_resume_record(meta: Path, url: str, gen: Generation) -> None:
+    """Atomically write a part file's resume record (raises OSError when the disk refuses).
+
+    The sync and async engines share this format, so either resumes a part the other started.
+    """
+    record = {
+        "version": META_VERSION,
+        "url": redact_url(url),
+        "total": gen.total,
+        "etag": gen.etag,
+        "last_modified": gen.last_modified,
+        "segments": [[s.start, s.end, s.pos] for s in gen.segments] if gen.split else None,
+    }
+    tmp = meta.with_name(meta.name + ".tmp")
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, meta)
+
+
+def read_resume_record(meta: Path, url: str) -> dict[str, Any] | None:
+    """A part file's resume record; None when missing, unreadable or for another asset."""
+    try:
+        record = json.loads(meta.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("version") != META_VERSION:
+        return None
+    # Presigned URLs of the same asset differ only in their query string.
+    if record.get("url") != redact_url(url):
+        return None
+    return record
+
+
 def parse_content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
     """``(first, last, total)`` of ``bytes a-b/t`` or ``bytes */t``; None where unknown."""
     if not value:
@@ -1107,18 +1139,8 @@ class Downloader:
         gen = gen or f.gen
         if gen is None:
             return False
-        record = {
-            "version": META_VERSION,
-            "url": redact_url(f.job.url),
-            "total": gen.total,
-            "etag": gen.etag,
-            "last_modified": gen.last_modified,
-            "segments": [[s.start, s.end, s.pos] for s in gen.segments] if gen.split else None,
-        }
-        tmp = f.meta.with_name(f.meta.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(record))
-            os.replace(tmp, f.meta)
+            write_resume_record(f.meta, f.job.url, gen)
         except OSError as exc:
             # Failure paths call this too: it must not raise. Without a record, a later run
             # starts the file over, which is slower but never wrong.
@@ -1129,16 +1151,7 @@ class Downloader:
         return True
 
     def _load_meta(self, f: _File) -> dict[str, Any] | None:
-        try:
-            record = json.loads(f.meta.read_text())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(record, dict) or record.get("version") != META_VERSION:
-            return None
-        # Presigned URLs of the same asset differ only in their query string.
-        if record.get("url") != redact_url(f.job.url):
-            return None
-        return record
+        return read_resume_record(f.meta, f.job.url)
 
     # -- the transfer loop -----------------------------------------------------------------
 
