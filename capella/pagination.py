@@ -8,7 +8,7 @@ divides the offset already read (so the page starts exactly there) and covers wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,8 +19,12 @@ from capella.errors import CapellaConsoleClientError
 from capella.query import MAX_ITEMS, MAX_PAGE_SIZE, CatalogQuery, LazyJson
 from capella.results import StacSearchResult
 
+# (request body, URL to post it to or None for the search URL)
+PagePost = tuple[dict[str, Any], str | None]
+
 if TYPE_CHECKING:
     from capella._http import ApiSession
+    from capella._logging import ClientLog
 
 MAX_WORKERS = 8  # parallel page requests in threaded mode (the reference SDK's TR bound)
 # Consecutive pages that bring nothing new (but are not repeats) before giving up on a search.
@@ -119,7 +123,11 @@ def search_operation() -> Any:
 
 def fetch_page(session: ApiSession, body: dict[str, Any], url: str | None = None) -> dict[str, Any]:
     """POST one catalog search page (to ``url``, a next link, if given); return the page."""
-    page = session.call_json(search_operation(), body=body, url=url)
+    return checked_page(session.call_json(search_operation(), body=body, url=url))
+
+
+def checked_page(page: Any) -> dict[str, Any]:
+    """``page`` if it is a FeatureCollection-like object; a typed error otherwise."""
     if not isinstance(page, dict) or not isinstance(page.get("features", []), list):
         raise CapellaConsoleClientError("catalog search did not return a FeatureCollection")
     return page
@@ -135,27 +143,30 @@ def search(session: ApiSession, query: CatalogQuery) -> StacSearchResult:
     return result
 
 
-def fetch_sequential(
-    session: ApiSession, query: CatalogQuery, fetch: Callable[..., dict[str, Any]] = fetch_page
-) -> StacSearchResult:
-    """Fetch page after page, following ``next`` links, up to the limit."""
+def sequential_requests(
+    log: ClientLog, search_url: str, query: CatalogQuery
+) -> Generator[PagePost, dict[str, Any], StacSearchResult]:
+    """The requests of a sequential search, each answered with its page; free of I/O.
+
+    Follows ``next`` links up to the limit; the sync and async searches both drive it.
+    """
     limit = query.limit
     size = min(MAX_PAGE_SIZE, limit)
     result = StacSearchResult(request_body=query.body)
     seen_pages: set[frozenset[str]] = set()
 
-    page = fetch(session, {**query.body, "limit": size})
+    page = yield {**query.body, "limit": size}, None
     offset, page_count = size, 1
     # A page shorter than asked for, with a next link, means the server pages with a smaller
     # size than ours: positions are then unknown, so only its links are followed.
     links_only = False
     stale = 0
     matched = number_matched(page)
-    _log_matched(session, matched, limit)
+    _log_matched(log, matched, limit)
     while True:
         ids = frozenset(str(f.get("id")) for f in page.get("features") or [])
         if ids and ids in seen_pages:
-            session.log.warning(
+            log.warning(
                 "catalog page %d repeats an earlier page; stopping at %d items",
                 page_count,
                 len(result),
@@ -164,7 +175,7 @@ def fetch_sequential(
         seen_pages.add(ids)
         stale = 0 if result.add(page) else stale + 1
         if stale >= MAX_STALE_PAGES:
-            session.log.warning(
+            log.warning(
                 "%d catalog pages in a row brought no new item; stopping at %d items",
                 stale,
                 len(result),
@@ -179,22 +190,36 @@ def fetch_sequential(
         page_count += 1
         if links_only:
             body = {**query.body, "limit": size, "page": page_count}
-            page = fetch(session, body, rewrite_next_href(href, session.search_url))
+            page = yield body, rewrite_next_href(href, search_url)
             continue
         request = next_page(offset, size, target - len(result))
         if request is None:  # the next item is past position 10,000
             break
-        session.log.info("\tpage %d (%d - %d)", page_count, request.start, request.end)
+        log.info("\tpage %d (%d - %d)", page_count, request.start, request.end)
         body = {**query.body, "limit": request.size, "page": request.page}
         if request.size == size and request.page == page_count:
             # the page the API's next link points to: follow it, as the reference SDK does
-            page = fetch(session, body, rewrite_next_href(href, session.search_url))
+            page = yield body, rewrite_next_href(href, search_url)
         else:  # a resized last page: ask the search URL for exactly that page
-            page = fetch(session, body)
+            page = yield body, None
         offset, size = request.end, request.size
         refreshed = number_matched(page)
         matched = matched if refreshed is None else refreshed
     return result
+
+
+def fetch_sequential(
+    session: ApiSession, query: CatalogQuery, fetch: Callable[..., dict[str, Any]] = fetch_page
+) -> StacSearchResult:
+    """Fetch page after page, following ``next`` links, up to the limit."""
+    requests = sequential_requests(session.log, session.search_url, query)
+    try:
+        body, url = next(requests)
+        while True:
+            body, url = requests.send(fetch(session, body, url))
+    except StopIteration as done:
+        result: StacSearchResult = done.value
+        return result
 
 
 def fetch_threaded(
@@ -215,7 +240,7 @@ def fetch_threaded(
                 session.log.info("catalog did not report a match count; paging sequentially")
                 return fetch_sequential(session, query, fetch)
             pages = plan_pages(min(matched, limit), size)
-            _log_threaded(session, matched, limit, len(pages))
+            log_threaded(session.log, matched, limit, len(pages))
             futures += [
                 pool.submit(fetch, session, {**query.body, "limit": p.size, "page": p.page})
                 for p in pages[1:]
@@ -229,8 +254,8 @@ def fetch_threaded(
     return result
 
 
-def _log_threaded(session: ApiSession, matched: int, limit: int, pages: int) -> None:
-    session.log.info(
+def log_threaded(log: ClientLog, matched: int, limit: int, pages: int) -> None:
+    log.info(
         "matched a total of %d STAC item%s - fetching in %d parallel request%s - "
         "returning up to %d",
         matched,
@@ -241,11 +266,11 @@ def _log_threaded(session: ApiSession, matched: int, limit: int, pages: int) -> 
     )
 
 
-def _log_matched(session: ApiSession, matched: int | None, limit: int) -> None:
+def _log_matched(log: ClientLog, matched: int | None, limit: int) -> None:
     if matched is None:
         return
     returning = min(limit, matched)
-    session.log.info(
+    log.info(
         "matched a total of %d STAC item%s - returning up to %d item%s",
         matched,
         "s" if matched != 1 else "",
