@@ -242,6 +242,21 @@ def plan_downloads(
 # -- presigned URL refresh ---------------------------------------------------------------------
 
 
+def log_plan(log: ClientLog, plan: Plan, directory: object) -> None:
+    """Log what a download is about to fetch, and which products have nothing to fetch."""
+    log.info(
+        "downloading %d asset%s of %d product%s to %s",
+        len(plan.assets),
+        "" if len(plan.assets) == 1 else "s",
+        len(plan.paths),
+        "" if len(plan.paths) == 1 else "s",
+        directory,
+    )
+    empty = [stac_id for stac_id, assets in plan.paths.items() if not assets]
+    if empty:
+        log.info("no asset of %s matches include/exclude", ", ".join(empty))
+
+
 def presigned_hrefs(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
     """Map ``(stac_id, asset_key)`` to each asset's presigned href."""
     out: dict[tuple[str, str], str] = {}
@@ -491,17 +506,7 @@ class ProductDownloads:
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""
         plan = plan_downloads(items, directory, include, exclude, separate_dirs)
-        self.log.info(
-            "downloading %d asset%s of %d product%s to %s",
-            len(plan.assets),
-            "" if len(plan.assets) == 1 else "s",
-            len(plan.paths),
-            "" if len(plan.paths) == 1 else "s",
-            directory,
-        )
-        empty = [stac_id for stac_id, assets in plan.paths.items() if not assets]
-        if empty:
-            self.log.info("no asset of %s matches include/exclude", ", ".join(empty))
+        log_plan(self.log, plan, directory)
         if not plan.assets:
             return plan.paths
 

@@ -33,6 +33,7 @@ from capella.products import (
     asset_filter,
     filter_product_types,
     local_directory,
+    log_plan,
     plan_downloads,
     presigned_hrefs,
     product_type_filter,
@@ -257,17 +258,7 @@ class AsyncProductDownloads:
     ) -> dict[str, dict[str, Path]]:
         """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""
         plan = plan_downloads(items, directory, include, exclude, separate_dirs)
-        self.log.info(
-            "downloading %d asset%s of %d product%s to %s",
-            len(plan.assets),
-            "" if len(plan.assets) == 1 else "s",
-            len(plan.paths),
-            "" if len(plan.paths) == 1 else "s",
-            directory,
-        )
-        empty = [stac_id for stac_id, assets in plan.paths.items() if not assets]
-        if empty:
-            self.log.info("no asset of %s matches include/exclude", ", ".join(empty))
+        log_plan(self.log, plan, directory)
         if not plan.assets:
             return _local_paths(plan.paths)
         jobs = [
