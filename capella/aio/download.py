@@ -47,6 +47,8 @@ from capella.download.engine import (
     parse_content_range,
     pwrite,
     read_resume_record,
+    refresh_failed,
+    refreshable,
     write_resume_record,
 )
 from capella.download.paths import meta_path, part_path
@@ -644,38 +646,17 @@ class AsyncDownloader:
 
     async def _refresh(self, f: _File, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
-        suffix = f" ({detail})" if detail else ""
-        if f.job.refresh is None:
-            raise _Fatal(
-                PresignedUrlExpiredError(
-                    f"presigned URL expired or forbidden (403) for {f.name}{suffix}; request "
-                    "fresh presigned items with get_presigned_items(order_id)",
-                    "PRESIGNED_URL_EXPIRED",
-                    403,
-                )
-            )
-        if f.refreshed and not f.url_works:
-            raise _Fatal(
-                PresignedUrlExpiredError(
-                    f"presigned URL for {f.name} still answered 403 after it was refreshed{suffix}",
-                    "PRESIGNED_URL_EXPIRED",
-                    403,
-                )
-            )
+        try:
+            fetch = refreshable(f.name, f.job.refresh, f.refreshed and not f.url_works, detail)
+        except PresignedUrlExpiredError as error:
+            raise _Fatal(error) from None
         self.log.info("%s: presigned URL expired (403); asking for a fresh one", f.name)
         try:
-            fresh: Any = f.job.refresh()
+            fresh: Any = fetch()
             if inspect.isawaitable(fresh):  # the async client's refresh is a coroutine function
                 fresh = await fresh
         except Exception as exc:
-            error = PresignedUrlExpiredError(
-                f"presigned URL expired (403) for {f.name}; getting a fresh one failed: "
-                f"{redact(f'{type(exc).__name__}: {exc}')}",
-                "PRESIGNED_URL_EXPIRED",
-                403,
-            )
-            error.__cause__ = exc
-            raise _Fatal(error) from None
+            raise _Fatal(refresh_failed(f.name, exc)) from None
         f.url = str(fresh)
         f.url_works = False
         f.refreshed = True

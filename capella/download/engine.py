@@ -332,6 +332,58 @@ def read_resume_record(meta: Path, url: str) -> dict[str, Any] | None:
     return record
 
 
+def refreshable(
+    name: str, refresh: Callable[[], Any] | None, failed_again: bool, detail: str
+) -> Callable[[], Any]:
+    """``refresh`` for an asset whose URL answered 403, or ``PresignedUrlExpiredError``.
+
+    There is no way to a fresh URL without ``refresh``, or when a refreshed URL failed again.
+    """
+    suffix = f" ({detail})" if detail else ""
+    if refresh is None:
+        raise PresignedUrlExpiredError(
+            f"presigned URL expired or forbidden (403) for {name}{suffix}; request "
+            "fresh presigned items with get_presigned_items(order_id)",
+            "PRESIGNED_URL_EXPIRED",
+            403,
+        )
+    if failed_again:
+        raise PresignedUrlExpiredError(
+            f"presigned URL for {name} still answered 403 after it was refreshed{suffix}",
+            "PRESIGNED_URL_EXPIRED",
+            403,
+        )
+    return refresh
+
+
+def refresh_failed(name: str, exc: Exception) -> PresignedUrlExpiredError:
+    """The error for a refresh that raised ``exc`` (chained to it, message redacted)."""
+    error = PresignedUrlExpiredError(
+        f"presigned URL expired (403) for {name}; getting a fresh one failed: "
+        f"{redact(f'{type(exc).__name__}: {exc}')}",
+        "PRESIGNED_URL_EXPIRED",
+        403,
+    )
+    error.__cause__ = exc
+    return error
+
+
+def refreshed_url(
+    name: str,
+    refresh: Callable[[], str] | None,
+    failed_again: bool,
+    detail: str,
+    log: ClientLog,
+) -> str:
+    """A fresh presigned URL for an asset whose URL answered 403, or PresignedUrlExpiredError."""
+    fetch = refreshable(name, refresh, failed_again, detail)
+    log.info("%s: presigned URL expired (403); asking for a fresh one", name)
+    try:
+        return str(fetch())
+    except Exception as exc:
+        raise refresh_failed(name, exc) from exc
+
+
 def parse_content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
     """``(first, last, total)`` of ``bytes a-b/t`` or ``bytes */t``; None where unknown."""
     if not value:
@@ -1021,39 +1073,14 @@ class Downloader:
 
     def _refresh(self, f: _File, url: str, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
-        suffix = f" ({detail})" if detail else ""
         with f.cond:
             if f.url != url:  # another range of this file already fetched a fresh URL
                 raise _Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
-            if f.job.refresh is None:
-                raise _Fatal(
-                    PresignedUrlExpiredError(
-                        f"presigned URL expired or forbidden (403) for {f.name}{suffix}; request "
-                        "fresh presigned items with get_presigned_items(order_id)",
-                        "PRESIGNED_URL_EXPIRED",
-                        403,
-                    )
-                )
-            if f.refreshed and not f.url_works:
-                raise _Fatal(
-                    PresignedUrlExpiredError(
-                        f"presigned URL for {f.name} still answered 403 after it was refreshed"
-                        f"{suffix}",
-                        "PRESIGNED_URL_EXPIRED",
-                        403,
-                    )
-                )
-            self.log.info("%s: presigned URL expired (403); asking for a fresh one", f.name)
             try:
-                fresh = f.job.refresh()
-            except Exception as exc:
-                error = PresignedUrlExpiredError(
-                    f"presigned URL expired (403) for {f.name}; getting a fresh one failed: "
-                    f"{redact(f'{type(exc).__name__}: {exc}')}",
-                    "PRESIGNED_URL_EXPIRED",
-                    403,
+                fresh = refreshed_url(
+                    f.name, f.job.refresh, f.refreshed and not f.url_works, detail, self.log
                 )
-                error.__cause__ = exc
+            except PresignedUrlExpiredError as error:
                 raise _Fatal(error) from None
             f.url = fresh
             f.url_works = False

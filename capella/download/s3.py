@@ -56,6 +56,7 @@ from capella.download.engine import (
     error_detail,
     int_header,
     parse_content_range,
+    refreshed_url,
 )
 from capella.download.paths import check_filename
 from capella.download.progress import FileProgress, RunProgress
@@ -776,36 +777,11 @@ class _Transfer:
 
     def _refresh(self, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
-        suffix = f" ({detail})" if detail else ""
-        if self.job.refresh is None:
-            raise _Fatal(
-                PresignedUrlExpiredError(
-                    f"presigned URL expired or forbidden (403) for {self.name}{suffix}; request "
-                    "fresh presigned items with get_presigned_items(order_id)",
-                    "PRESIGNED_URL_EXPIRED",
-                    403,
-                )
-            )
-        if self.refreshed and not self.url_works:
-            raise _Fatal(
-                PresignedUrlExpiredError(
-                    f"presigned URL for {self.name} still answered 403 after it was refreshed"
-                    f"{suffix}",
-                    "PRESIGNED_URL_EXPIRED",
-                    403,
-                )
-            )
-        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
         try:
-            fresh = self.job.refresh()
-        except Exception as exc:
-            error = PresignedUrlExpiredError(
-                f"presigned URL expired (403) for {self.name}; getting a fresh one failed: "
-                f"{redact(f'{type(exc).__name__}: {exc}')}",
-                "PRESIGNED_URL_EXPIRED",
-                403,
+            fresh = refreshed_url(
+                self.name, self.job.refresh, self.refreshed and not self.url_works, detail, self.log
             )
-            error.__cause__ = exc
+        except PresignedUrlExpiredError as error:
             raise _Fatal(error) from None
         self.url = fresh
         self.url_works = False
