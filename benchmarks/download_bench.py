@@ -43,14 +43,16 @@ MiB = 1 << 20
 OURS = r"""
 import json, sys, time
 from capella.download import Downloader, DownloadJob
-spec = json.loads(sys.stdin.read())
+spec = json.loads(sys.stdin.readline())
 jobs = [DownloadJob(url, path) for url, path in spec["jobs"]]
 def hwm():  # peak RSS of this process image in KiB (ru_maxrss would include the parent's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
-before = hwm()
 with Downloader(**spec.get("options", {})) as downloader:
+    print("ready", flush=True)
+    sys.stdin.readline()  # "go": the runner has just cleaned the target
+    before = hwm()
     started = time.perf_counter()
     outcomes = downloader.run(jobs, override=True)
     seconds = time.perf_counter() - started
@@ -63,12 +65,14 @@ print(json.dumps({"seconds": seconds, "rss": after / 1024, "rss_delta": (after -
 REFERENCE_ASSET = r"""
 import json, sys, time
 from capella_console_client import CapellaConsoleClient
-spec = json.loads(sys.stdin.read())
+spec = json.loads(sys.stdin.readline())
 client = CapellaConsoleClient(no_auth=True)
 def hwm():  # peak RSS of this process image in KiB (ru_maxrss would include the parent's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
+print("ready", flush=True)
+sys.stdin.readline()  # "go": the runner has just cleaned the target
 before = hwm()
 started = time.perf_counter()
 client.download_asset(spec["url"], local_path=spec["path"], override=True)
@@ -82,13 +86,15 @@ REFERENCE_PRODUCTS = r"""
 import json, sys, time
 from pathlib import Path
 from capella_console_client import CapellaConsoleClient
-spec = json.loads(sys.stdin.read())
+spec = json.loads(sys.stdin.readline())
 items = json.loads(Path(spec["items"]).read_text())
 client = CapellaConsoleClient(no_auth=True)
 def hwm():  # peak RSS of this process image in KiB (ru_maxrss would include the parent's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
+print("ready", flush=True)
+sys.stdin.readline()  # "go": the runner has just cleaned the target
 before = hwm()
 started = time.perf_counter()
 client.download_products(items_presigned=items, local_dir=spec["dir"],
@@ -115,34 +121,59 @@ def ensure_reference() -> Path:
     return python
 
 
-def run_python(python: Path | str, script: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """Run a timing snippet in its own interpreter; return its JSON line."""
+def run_python(
+    python: Path | str, script: str, spec: dict[str, Any], *, prepare: Callable[[], None]
+) -> dict[str, Any]:
+    """Run a timing snippet in its own interpreter; return its JSON line.
+
+    The snippet starts up and imports first; ``prepare`` (the clean-up) runs only once it is
+    ready, so that every tool starts its transfer as soon after the clean-up as curl does.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)} if str(python) == sys.executable else None
-    done = subprocess.run(
+    proc = subprocess.Popen(
         [str(python), "-c", script],
-        input=json.dumps(spec),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
         cwd=tempfile.gettempdir(),
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{python} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(spec) + "\n")
+    proc.stdin.flush()
+    ready = proc.stdout.readline()
+    if ready.strip() == "ready":
+        prepare()
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    out, err = proc.communicate()
+    if proc.returncode != 0 or ready.strip() != "ready":
+        raise RuntimeError(f"{python} failed:\n{err[-3000:]}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     if result["failed"]:
         raise RuntimeError(f"downloads failed: {result['failed'][:3]}")
     return result
 
 
-def run_command(argv: list[str]) -> dict[str, Any]:
+def run_command(argv: list[str], *, prepare: Callable[[], None]) -> dict[str, Any]:
     """Time an external command (wall clock, process start included)."""
+    prepare()
     started = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     return {"seconds": time.perf_counter() - started, "rss": None, "rss_delta": None}
 
 
-def clean(path: Path) -> None:
-    """Remove a previous output (file or folder) and flush dirty pages before the next run."""
+def clean(path: Path, settle: float = 0.0, *, mkdir: bool = False) -> None:
+    """Remove a previous output (file or folder), flush dirty pages, then wait ``settle`` s.
+
+    Why the wait: on this kind of VM (a balloon device with free-page reporting) memory freed by
+    the removal goes back to the host within seconds, and a writer that fills the page cache
+    from returned memory pays a host fault per page. So a tool that started at once after the
+    removal of the previous output wrote faster than one started later, or after a tool that
+    wrote nothing (curl -o /dev/null): curl took 1.46 s (median of 5) 0 s after the clean-up,
+    2.26 s 3 s after. With the default ``--settle 3`` every tool runs on returned memory.
+    """
     if path.is_dir():
         shutil.rmtree(path)
     else:
@@ -150,6 +181,10 @@ def clean(path: Path) -> None:
         for suffix in (".part", ".part.meta", ".aria2"):
             nginx.drop_file(path.with_name(path.name + suffix))
     os.sync()
+    if mkdir:
+        path.mkdir(parents=True)
+    if settle:
+        time.sleep(settle)
 
 
 class Table:
@@ -160,9 +195,15 @@ class Table:
         self.sizes: dict[str, int] = {}
 
     def time(
-        self, case: str, tool: str, size: int, fn: Callable[..., dict[str, Any]], *args: Any
+        self,
+        case: str,
+        tool: str,
+        size: int,
+        fn: Callable[..., dict[str, Any]],
+        *args: Any,
+        prepare: Callable[[], None],
     ) -> None:
-        result = fn(*args)
+        result = fn(*args, prepare=prepare)
         self.runs.setdefault((case, tool), []).append(result)
         self.sizes[case] = size
         print(f"  {case:<10} {tool:<28} {result['seconds']:8.3f} s", flush=True)
@@ -193,20 +234,28 @@ class Table:
 
 
 def rounds(
-    table: Table, target: Path, repeat: int, runs: list[tuple[Any, ...]], *, warm_up: bool = True
+    table: Table,
+    target: Path,
+    repeat: int,
+    runs: list[tuple[Any, ...]],
+    *,
+    settle: float,
+    warm_up: bool = True,
 ) -> None:
     """Run every tool ``repeat`` times, rotating who goes first each round (the disk of a shared
     machine has hiccups, often right after a large file was deleted); a first untimed round
     warms nginx, the page cache and the disk's free-block state for everyone alike."""
+
+    def prepare() -> None:
+        clean(target, settle)
+
     if warm_up:
         for _case, _tool, _size, fn, *args in runs:
-            clean(target)
-            fn(*args)
+            fn(*args, prepare=prepare)
     for n in range(repeat):
         shift = n % len(runs)
         for case, tool, size, fn, *args in runs[shift:] + runs[:shift]:
-            clean(target)
-            table.time(case, tool, size, fn, *args)
+            table.time(case, tool, size, fn, *args, prepare=prepare)
 
 
 def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace) -> None:
@@ -241,12 +290,13 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
                      ours_slow),
                     ("32m", "aria2c -x8 -s8", size, run_command, aria),
                 ],
+                settle=args.settle,
             )  # fmt: skip
             if ref_python is not None:
                 spec = {"url": slow, "path": str(target)}
                 ref = ("32m", "reference download_asset", size, run_python, ref_python,
                        REFERENCE_ASSET, spec)  # fmt: skip
-                rounds(table, target, args.ref_repeat, [ref], warm_up=False)
+                rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
             print("case 2: unthrottled", flush=True)
             rounds(
                 table,
@@ -260,12 +310,13 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
                     ("fast", "curl -o file", size, run_command, curl),
                     ("fast", "curl -o /dev/null", size, run_command, curl_null),
                 ],
+                settle=args.settle,
             )  # fmt: skip
             if ref_python is not None:
                 spec = {"url": fast, "path": str(target)}
                 ref = ("fast", "reference download_asset", size, run_python, ref_python,
                        REFERENCE_ASSET, spec)  # fmt: skip
-                rounds(table, target, args.ref_repeat, [ref], warm_up=False)
+                rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -304,7 +355,6 @@ def bench_sandbox(table: Table, ref_python: Path | None, args: argparse.Namespac
             case = f"{len(jobs)} small"
             print(f"case 3: {len(jobs)} small assets, {args.latency * 1000:.0f} ms latency")
             for _ in range(args.repeat):
-                clean(out)
                 table.time(
                     case,
                     "ours Downloader.run",
@@ -313,10 +363,9 @@ def bench_sandbox(table: Table, ref_python: Path | None, args: argparse.Namespac
                     sys.executable,
                     OURS,
                     {"jobs": jobs},
+                    prepare=lambda: clean(out, args.settle),
                 )
                 if ref_python is not None:
-                    clean(out)
-                    out.mkdir()
                     spec = {"items": str(items_file), "dir": str(out)}
                     table.time(
                         case,
@@ -326,6 +375,7 @@ def bench_sandbox(table: Table, ref_python: Path | None, args: argparse.Namespac
                         ref_python,
                         REFERENCE_PRODUCTS,
                         spec,
+                        prepare=lambda: clean(out, args.settle, mkdir=True),
                     )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -384,6 +434,9 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument(
+        "--settle", type=float, default=3.0, help="seconds to wait after each clean-up"
+    )
     parser.add_argument("--cases", default="nginx,sandbox")
     args = parser.parse_args()
     (ROOT / ".bench").mkdir(exist_ok=True)

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import socket
 import threading
@@ -39,6 +40,7 @@ from capella.download import (
     raise_for_failures,
     safe_join,
 )
+from capella.download.engine import DEFAULT_SPLIT_BELOW
 from capella.download.progress import FileProgress, RunProgress
 from capella.errors import CapellaConsoleClientError, ConnectError, InvalidInputError
 
@@ -221,8 +223,12 @@ def downloader(sleeps: Sleeps) -> Iterator[Downloader]:
 
 
 def small_segments(sleeps: Sleeps, **kwargs: Any) -> Downloader:
-    """A downloader that splits files from 256 KiB into up to 4 ranges (none split further)."""
+    """A downloader that splits files from 256 KiB into up to 4 ranges (none split further).
+
+    Every connection joins at once, whatever the speed of the ranges (``split_below=inf``).
+    """
     options: dict[str, Any] = {
+        "split_below": math.inf,
         "max_connections": 4,
         "segment_threshold": 256 * KiB,
         "segment_size": 256 * KiB,
@@ -705,6 +711,33 @@ def test_an_idle_worker_takes_over_half_of_a_slow_range(server, sleeps, tmp_path
     assert (tmp_path / "steal.tif").read_bytes() == data
     ranges = [r.range for r in server.gets("/g/steal.tif")]
     assert len(ranges) > 2  # the slow second half was split by the idle worker
+
+
+def test_fast_ranges_keep_the_other_connections_out(server, sleeps, tmp_path):
+    data = payload(2 * MiB)
+    url = server.add("/g/fast.tif", data)
+    # Every range counts as fast (above 1 byte/s): the file stays on its first two ranges.
+    with small_segments(sleeps, split_below=1, segment_size=64 * KiB) as d:
+        [outcome] = d.run([DownloadJob(url, tmp_path / "fast.tif")])
+    assert outcome.status == "downloaded"
+    assert (tmp_path / "fast.tif").read_bytes() == data
+    ranges = sorted(r.range or "" for r in server.gets("/g/fast.tif"))
+    assert ranges == ["bytes=0-", "bytes=1048576-2097151"]
+    assert leftovers(tmp_path) == []
+
+
+def test_slow_ranges_bring_every_connection_in(server, sleeps, tmp_path):
+    data = payload(2 * MiB)
+    url = server.add("/g/throttled.tif", data)
+    # About 1.6 MB/s per range: far below the default split_below, as per-stream throttling is.
+    server.faults.append(Fault(chunk_delay=0.01, times=1000))
+    with small_segments(sleeps, split_below=DEFAULT_SPLIT_BELOW, segment_size=64 * KiB) as d:
+        [outcome] = d.run([DownloadJob(url, tmp_path / "throttled.tif")])
+    assert outcome.status == "downloaded"
+    assert (tmp_path / "throttled.tif").read_bytes() == data
+    gets = server.gets("/g/throttled.tif")
+    assert len(gets) >= 4  # two ranges to start with, then the idle workers split them
+    assert leftovers(tmp_path) == []
 
 
 def test_a_range_that_sees_another_object_restarts_the_file(server, sleeps, tmp_path):
