@@ -21,6 +21,7 @@ import httpx
 import orjson
 
 from capella._auth import Credentials
+from capella._gcpause import gc_paused
 from capella._logging import ClientLog
 from capella._redact import redact, redact_url, scrub_exception
 from capella._version import __version__
@@ -112,13 +113,21 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return parse_retry_after(response.headers.get("retry-after"))
 
 
+# Bodies from this size on are decoded with the garbage collector paused (see _gcpause).
+GC_PAUSE_FROM = 256 * 1024
+
+
 def decode_json(response: httpx.Response) -> Any:
     """Parse a response body as JSON.
 
     orjson decodes a 900-item search page about 1.7x faster than the standard library, and
     decoding is most of a large search's CPU time.
     """
-    return orjson.loads(response.content)
+    content = response.content
+    if len(content) < GC_PAUSE_FROM:
+        return orjson.loads(content)
+    with gc_paused():
+        return orjson.loads(content)
 
 
 def operation_name(op: ModuleType) -> str:

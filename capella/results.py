@@ -10,11 +10,13 @@ live in ``interop.py``.
 from __future__ import annotations
 
 import abc
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
+from capella._gcpause import gc_paused
 from capella.enumerations import BaseEnum
 from capella.errors import InvalidFilterError
 from capella.fields import UNKNOWN_GROUP, Place, field_for_group, suggest
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 Feature = dict[str, Any]
 R = TypeVar("R", bound="SearchResult")
 M = TypeVar("M")
+
+GC_PAUSE_ITEMS = 256  # pages from this many items are copied with the collector paused
 
 
 class FeatureDict(dict[str, Any]):
@@ -179,7 +183,10 @@ class SearchResult(abc.ABC):
         each a :class:`FeatureDict` (a shallow copy of the page's dict).
         """
         items = list(page.get(self._items_key) or [])
-        kept = [_as_feature(item) for item in self._accept(items, keep_duplicates)]
+        # Copying a large page allocates as much as decoding it did: the collector would walk
+        # every item already held (see capella._gcpause).
+        with gc_paused() if len(items) >= GC_PAUSE_ITEMS else contextlib.nullcontext():
+            kept = [_as_feature(item) for item in self._accept(items, keep_duplicates)]
         self._pages.append({**page, self._items_key: kept})
         self._features.extend(kept)
         return len(kept)
