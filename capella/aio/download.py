@@ -33,7 +33,6 @@ from capella._http import DEFAULT_TIMEOUT, RetrySettings, retry_after_seconds
 from capella._logging import ClientLog
 from capella._redact import redact, redact_url
 from capella.download.engine import (
-    DEFAULT_BUFFER_SIZE,
     MAX_CHANGES,
     PROGRESS_RESETS_RETRIES,
     RETRYABLE_STATUS,
@@ -45,7 +44,7 @@ from capella.download.engine import (
     error_detail,
     int_header,
     parse_content_range,
-    pwrite,
+    pwrite_pieces,
     read_resume_record,
     refresh_failed,
     refreshable,
@@ -72,6 +71,9 @@ __all__ = ["AsyncDownloader"]
 
 Sleep = Callable[[float], Awaitable[None]]
 _MAX_ERROR_BODY = 4096
+# Network pieces are gathered into blocks of this size, each written by a worker thread (in
+# pieces of WRITE_SIZE): a thread hand-off per 64 KiB would cost more than the write.
+DEFAULT_BLOCK_SIZE = 1 << 20
 
 
 class _Retry(Exception):
@@ -248,7 +250,7 @@ class _Sink:
         self._end = offset + len(data)
         # Shielded from cancellation below: a write must end before its descriptor closes.
         self.f.writing = asyncio.ensure_future(
-            asyncio.to_thread(pwrite, self.fd, memoryview(data), offset)
+            asyncio.to_thread(pwrite_pieces, self.fd, memoryview(data), offset)
         )
 
     async def settle(self) -> None:
@@ -282,7 +284,7 @@ class AsyncDownloader:
         log: ClientLog | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
-        buffer_size: int = DEFAULT_BUFFER_SIZE,
+        buffer_size: int = DEFAULT_BLOCK_SIZE,
         retry: RetrySettings | None = None,
         rng: random.Random | None = None,
     ) -> None:

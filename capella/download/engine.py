@@ -86,6 +86,7 @@ DEFAULT_SEGMENT_SIZE = 8 * MiB
 # 0.31 s, with 256 KiB 0.70 s, with 1 MiB 1.40 s (same machine, memory returned to the host;
 # about 0.25 s each when it was not).
 DEFAULT_BUFFER_SIZE = 64 * 1024
+WRITE_SIZE = DEFAULT_BUFFER_SIZE  # the largest single write, for callers with bigger blocks
 # A large file starts on this many ranges; idle connections join (each splitting the largest
 # range left) only while the ranges in flight are slower than ``split_below`` bytes per second.
 # Streams that are already fast are limited by this machine (CPU, page cache, disk), not by
@@ -469,6 +470,12 @@ else:  # pragma: no cover - Windows
             written = os.write(fd, data)
             while written < len(data):
                 written += os.write(fd, data[written:])
+
+
+def pwrite_pieces(fd: int, data: memoryview, offset: int) -> None:
+    """Write all of ``data`` at ``offset``, at most ``WRITE_SIZE`` bytes a write."""
+    for start in range(0, len(data), WRITE_SIZE):
+        pwrite(fd, data[start : start + WRITE_SIZE], offset + start)
 
 
 def _preallocate(fd: int, size: int) -> None:

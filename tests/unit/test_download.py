@@ -40,6 +40,7 @@ from capella.download import (
     raise_for_failures,
     safe_join,
 )
+from capella.download import engine
 from capella.download.engine import DEFAULT_SPLIT_BELOW
 from capella.download.progress import FileProgress, RunProgress
 from capella.errors import CapellaConsoleClientError, ConnectError, InvalidInputError
@@ -1087,3 +1088,24 @@ def test_outcome_describes_its_asset(tmp_path):
     assert job.describe() == "S/HH (x.tif)"
     assert DownloadJob("http://h/x.tif", "x.tif").describe() == "x.tif"
     assert os.fspath(DownloadJob("http://h/x.tif", "x.tif").path) == "x.tif"
+
+
+def test_a_large_block_is_written_in_pieces_of_at_most_write_size(monkeypatch, tmp_path):
+    sizes: list[int] = []
+    real = engine.pwrite
+
+    def recording(fd: int, data: memoryview, offset: int) -> None:
+        sizes.append(len(data))
+        real(fd, data, offset)
+
+    monkeypatch.setattr(engine, "pwrite", recording)
+    data = payload(3 * engine.WRITE_SIZE + 123)
+    target = tmp_path / "block.bin"
+    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        engine.pwrite(fd, memoryview(b"head"), 0)
+        engine.pwrite_pieces(fd, memoryview(data), 4)
+    finally:
+        os.close(fd)
+    assert target.read_bytes() == b"head" + data
+    assert sizes == [4, engine.WRITE_SIZE, engine.WRITE_SIZE, engine.WRITE_SIZE, 123]
