@@ -34,13 +34,13 @@ from capella.download import (
     DownloadJob,
     IncompleteDownloadError,
     PresignedUrlExpiredError,
+    engine,
     filename_from_url,
     meta_path,
     part_path,
     raise_for_failures,
     safe_join,
 )
-from capella.download import engine
 from capella.download.engine import DEFAULT_SPLIT_BELOW
 from capella.download.progress import FileProgress, RunProgress
 from capella.errors import CapellaConsoleClientError, ConnectError, InvalidInputError
