@@ -72,7 +72,7 @@ __all__ = ["AsyncDownloader"]
 Sleep = Callable[[float], Awaitable[None]]
 _MAX_ERROR_BODY = 4096
 # Network pieces are gathered into blocks of this size, each written by a worker thread (in
-# pieces of WRITE_SIZE): a thread hand-off per 64 KiB would cost more than the write.
+# pieces of WRITE_SIZE): a thread hand-off per piece would cost more than the write.
 DEFAULT_BLOCK_SIZE = 1 << 20
 
 
