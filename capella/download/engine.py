@@ -84,9 +84,10 @@ DEFAULT_SEGMENT_SIZE = 8 * MiB
 # Each worker's read buffer. Each read is written in pieces of at most WRITE_SIZE: the page
 # cache takes a folio as large as the write, and large folios come from memory that a VM with a
 # free-page-reporting balloon may have handed back to its host (a host fault per page). Writing
-# 1 GiB there took 0.49-0.52 s with 16 KiB writes in every run, against 0.31-0.92 s with 64 KiB
-# and 1.2-1.7 s with 1 MiB; in the download benchmark, 16 KiB writes gave 1.43 s (median of 5)
-# and 64 KiB writes 2.27 s, curl (4-12 KiB writes) 1.49 s.
+# 1 GiB there (medians of 3-4 runs, four sets over an hour) took 0.49-0.52 s with 16 KiB writes
+# in every set, against 0.31-0.92 s with 64 KiB and 1.40 s with 1 MiB; in the download
+# benchmark, 16 KiB writes gave 1.43 s (median of 5), 64 KiB writes 2.27 s, curl (4-12 KiB
+# writes) 1.49 s.
 DEFAULT_BUFFER_SIZE = 64 * 1024
 WRITE_SIZE = 16 * 1024  # the largest single write
 # A large file starts on this many ranges; idle connections join (each splitting the largest
