@@ -1255,7 +1255,7 @@ class Downloader:
         segment.since_pos = pos
         segment.since = time.monotonic()
         try:
-            # The hot loop: one readinto into the reused buffer, one positioned write.
+            # The hot loop: one readinto into the reused buffer, then its positioned writes.
             while True:
                 end = segment.end
                 if end is None:
