@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from capella import CapellaConsoleClient
+from capella.interop import install_hint
 
 OLYMPIC_NP_BBOX = [-122.4, 46.9, -124.9, 48.5]
 
@@ -57,7 +58,7 @@ def run(out: Path, console: Console) -> None:
     try:
         from capella.sandbox import DEMO_API_KEY, Sandbox
     except ImportError:  # pragma: no cover - the extra is missing
-        sys.exit("the demo needs the sandbox extra: pip install 'capella[sandbox]'")
+        sys.exit(f"the demo needs the sandbox extra: {install_hint('sandbox')}")
 
     console.rule("[bold]capella demo: search → order → download against the local sandbox")
     with Sandbox() as sandbox:

@@ -70,6 +70,7 @@ from capella.errors import (
     InvalidInputError,
     PresignedUrlExpiredError,
 )
+from capella.interop import DISTRIBUTION
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -89,7 +90,7 @@ __all__ = [
 ]
 
 MiB = 1 << 20
-EXTRA = "capella[s3]"
+EXTRA = f"{DISTRIBUTION}[s3]"
 MIN_PART_SIZE = 5 * MiB  # S3 refuses smaller parts (except the last one)
 DEFAULT_PART_SIZE = 8 * MiB
 DEFAULT_MAX_IN_FLIGHT = 2

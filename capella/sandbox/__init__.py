@@ -4,7 +4,7 @@
 >>> with Sandbox(port=0) as sandbox:  # doctest: +SKIP
 ...     CapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url)
 
-Needs the `sandbox` extra (`pip install 'capella[sandbox]'`).
+Needs the `sandbox` extra (`pip install 'capella-sar[sandbox]'`).
 """
 
 from capella.sandbox.app import create_app
