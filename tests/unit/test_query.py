@@ -570,9 +570,7 @@ def test_geometries_are_accepted_from_dicts_geojson_and_geo_interface(
         assert all(isinstance(p, list) for p in intersects["coordinates"][0])
 
 
-def test_a_bbox_across_the_antimeridian_wider_than_180_degrees_warns_with_the_swapped_box() -> (
-    None
-):
+def test_a_bbox_across_the_antimeridian_over_180_degrees_wide_warns_with_the_swap() -> None:
     with pytest.warns(UserWarning) as caught:
         query = body(bbox=[-122.4, 46.9, -124.9, 48.5])
     assert query["bbox"] == [-122.4, 46.9, -124.9, 48.5]  # the STAC meaning is kept
