@@ -366,7 +366,8 @@ def hoist_global_options(group: TyperGroup, ctx: click.Context, args: list[str])
     An option the subcommand has itself (``auth login --profile``) stays where it is; so does
     everything after ``--``.
     """
-    globals_ = _option_names(group, ctx)
+    # The root's declared options: not its --help, which every command has (or passes on).
+    globals_ = {name: p for p in group.params for name in (*p.opts, *p.secondary_opts)}
     command: click.Command = group
     position = 0
     first = 0  # where the first subcommand name is

@@ -116,6 +116,12 @@ def test_an_option_the_subcommand_has_itself_stays_with_the_subcommand() -> None
     ]  # fmt: skip
 
 
+def test_help_after_a_subcommand_stays_that_subcommands_help() -> None:
+    # ``sandbox`` passes --help on to the sandbox's own parser; the root must not take it.
+    assert _hoist(["sandbox", "--help"]) == ["sandbox", "--help"]
+    assert _hoist(["search", "-h", "--debug"]) == ["--debug", "search", "-h"]
+
+
 def test_values_and_arguments_after_double_dash_are_not_moved() -> None:
     assert _hoist(["search", "--bbox", "-1,2,3,4", "--", "--debug"]) == [
         "search", "--bbox", "-1,2,3,4", "--", "--debug"
