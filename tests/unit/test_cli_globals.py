@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from capella.cli import app
 from capella.cli._context import State, hoist_global_options
 from capella.errors import AuthenticationError, ConnectError
+from capella.query import build_query
 
 KEY = "unit-test-secret-key-0123456789abcdef"
 ITEM = {
@@ -33,9 +34,10 @@ class Recorder:
         self.state: State | None = None
         self.fail: BaseException | None = None
 
-    def search(self, **_: Any) -> list[dict[str, Any]]:
+    def search(self, **filters: Any) -> list[dict[str, Any]]:
         if self.fail is not None:
             raise self.fail
+        build_query(filters)  # validates, and warns, as the client's search does
         return [ITEM]
 
 
