@@ -15,10 +15,11 @@ import attrs
 import typer
 from rich.markup import escape
 from typer._click import core as click  # typer's own copy of click: its types are these
-from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperCommand, TyperGroup
 
 from capella._http import DEFAULT_BASE_URL
 from capella._redact import RedactingFilter, redact
+from capella.cli._argv import hoist_global_options
 from capella.cli.config import (
     CredentialStoreError,
     ProfileStore,
@@ -349,70 +350,6 @@ class Command(TyperCommand):
 
 # The root's commands in the order of a workflow, not alphabetically.
 ROOT_ORDER = ("whoami", "search", "order", "download", "tasks", "repeats", "auth", "sandbox")
-
-
-def _takes_value(param: click.Parameter) -> bool:
-    return isinstance(param, TyperOption) and not param.is_flag and not param.count
-
-
-def _option_names(command: click.Command, ctx: click.Context) -> dict[str, click.Parameter]:
-    return {name: p for p in command.get_params(ctx) for name in (*p.opts, *p.secondary_opts)}
-
-
-def hoist_global_options(group: TyperGroup, ctx: click.Context, args: list[str]) -> list[str]:
-    """``args`` with the root's options that follow the subcommand moved in front of it, so
-    that ``capella search --api-key X`` means ``capella --api-key X search``.
-
-    An option the subcommand has itself (``auth login --profile``) stays where it is; so does
-    everything after ``--``.
-    """
-    # The root's declared options: not its --help, which every command has (or passes on).
-    globals_ = {name: p for p in group.params for name in (*p.opts, *p.secondary_opts)}
-    command: click.Command = group
-    position = 0
-    first = 0  # where the first subcommand name is
-    # Walk the subcommand path (``tasks search``) to the command that parses the rest.
-    while isinstance(command, TyperGroup) and position < len(args):
-        token = args[position]
-        if token.startswith("-"):
-            param = globals_.get(token.partition("=")[0]) if command is group else None
-            position += 2 if param and _takes_value(param) and "=" not in token else 1
-            continue
-        sub = command.get_command(ctx, token)
-        if sub is None:
-            return args
-        if command is group:
-            first = position
-        command, position = sub, position + 1
-    if command is group:
-        return args
-    own = _option_names(command, ctx)
-    front, rest = args[:position], args[position:]
-    moved: list[str] = []
-    kept: list[str] = []
-    i = 0
-    while i < len(rest):
-        token = rest[i]
-        if token == "--":  # noqa: S105 - the end of options, not a password
-            kept.extend(rest[i:])
-            break
-        name = token.partition("=")[0]
-        if name in own or not token.startswith("-"):
-            param = own.get(name)
-            width = 2 if param is not None and _takes_value(param) and "=" not in token else 1
-            kept.extend(rest[i : i + width])
-            i += width
-            continue
-        param = globals_.get(name)
-        if param is None:
-            kept.append(token)
-            i += 1
-            continue
-        width = 2 if _takes_value(param) and "=" not in token else 1
-        moved.extend(rest[i : i + width])
-        i += width
-    # The root's options go before the first subcommand name, after any given there already.
-    return [*front[:first], *moved, *front[first:], *kept]
 
 
 class Group(TyperGroup):

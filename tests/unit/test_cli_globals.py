@@ -13,7 +13,8 @@ import typer
 from typer.testing import CliRunner
 
 from capella.cli import app
-from capella.cli._context import State, hoist_global_options
+from capella.cli._argv import hoist_global_options
+from capella.cli._context import State
 from capella.errors import AuthenticationError, ConnectError
 from capella.query import build_query
 
