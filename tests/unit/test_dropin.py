@@ -1,0 +1,158 @@
+"""Code written for the reference SDK keeps working: its calls and its ``except`` clauses.
+
+Each test is the migrating user's view of one item of issue 14, through the public API.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from capella import CapellaConsoleClient
+from capella.download import DownloadError, DownloadJob, DownloadOutcome
+from capella.exceptions import (
+    AuthenticationError,
+    CapellaConsoleClientError,
+    ConnectError,
+)
+from capella.fields import GROUPABLE, UNKNOWN_GROUP
+
+ROOT = Path(__file__).resolve().parents[2]
+USER_ID = "5b6a3c0e-8d51-4a7f-9c1e-2f4d6a8b0c11"
+ASSETS = "https://assets.test"
+STAC_ID = "CAPELLA_C05_SP_GEO_HH_20240101000001_20240101000011"
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def item(stac_id: str = STAC_ID, **properties: Any) -> dict[str, Any]:
+    base = f"{ASSETS}/capella-geo/{stac_id}"
+    return {
+        "type": "Feature",
+        "id": stac_id,
+        "collection": "capella-geo",
+        "geometry": None,
+        "properties": properties,
+        "assets": {
+            "HH": {"href": f"{base}/{stac_id}.tif?sig=1"},
+            "metadata": {"href": f"{base}/{stac_id}_extended.json?sig=1"},
+        },
+    }
+
+
+def refused(request: httpx.Request) -> httpx.Response:
+    """An asset host that refuses every connection."""
+    raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+
+def make_client(assets: Handler, **answers: Any) -> CapellaConsoleClient:
+    """A client: its API answers from ``answers`` (path -> JSON), its asset host is ``assets``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "assets.test":
+            return assets(request)
+        if request.url.path == "/user":
+            return httpx.Response(200, json={"id": USER_ID, "organizationId": "o", "email": "e"})
+        body = answers.get(request.url.path.strip("/").replace("/", "_"))
+        if body is None:
+            raise AssertionError(f"unexpected {request.method} {request.url.path}")
+        return httpx.Response(200, json=body)
+
+    return CapellaConsoleClient(
+        api_key="k",
+        base_url="https://api.test",
+        transport=httpx.MockTransport(handle),
+        max_retries=0,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_retry_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failed transfers are still retried, without the backoff pauses between attempts."""
+    from capella._http import RetrySettings
+
+    monkeypatch.setattr(RetrySettings, "backoff", lambda self, attempt, rng: 0.0)
+
+
+@pytest.fixture
+def refusing_client() -> Iterator[CapellaConsoleClient]:
+    with make_client(refused) as client:
+        yield client
+
+
+# -- 1. download failures are the reference's exception types ----------------------------------
+
+
+def test_a_refused_connection_in_download_asset_is_caught_by_except_connect_error(
+    refusing_client: CapellaConsoleClient, tmp_path: Path
+) -> None:
+    href = item()["assets"]["HH"]["href"]
+    try:
+        refusing_client.download_asset(href, local_path=tmp_path / "hh.tif")
+    except ConnectError as exc:  # what a reference user wrote around download_asset
+        caught: CapellaConsoleClientError = exc
+    assert "Connection refused" in str(caught)
+    assert not (tmp_path / "hh.tif").exists()
+
+
+def test_download_products_whose_every_asset_is_refused_is_caught_by_except_connect_error(
+    refusing_client: CapellaConsoleClient, tmp_path: Path
+) -> None:
+    products = [item(), item(STAC_ID.replace("01_", "02_"))]
+    with pytest.raises(ConnectError) as info:
+        refusing_client.download_products(items_presigned=products, local_dir=tmp_path)
+    # Still the aggregate: every asset was tried and every failure is listed.
+    assert isinstance(info.value, DownloadError)
+    assert len(info.value.failures) == 4
+    assert "4 of 4 downloads failed" in str(info.value)
+
+
+def test_download_products_with_mixed_causes_is_no_connect_error_but_lists_both(
+    tmp_path: Path,
+) -> None:
+    def host(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(".json"):
+            return httpx.Response(404, content=b"<Error>NoSuchKey</Error>")
+        return refused(request)
+
+    with make_client(host) as client, pytest.raises(CapellaConsoleClientError) as info:
+        client.download_products(items_presigned=[item()], local_dir=tmp_path)
+    assert not isinstance(info.value, ConnectError)
+    assert "404" in str(info.value)
+    assert "Connection refused" in str(info.value)
+
+
+def outcome(error: BaseException) -> DownloadOutcome:
+    return DownloadOutcome(DownloadJob(ASSETS, Path("a.tif")), "failed", 0, error)
+
+
+def test_the_aggregate_carries_the_reference_bases_every_failure_shares() -> None:
+    from capella.errors import (
+        AssetConnectError,
+        AssetDownloadError,
+        IncompleteDownloadError,
+        download_failure,
+    )
+
+    connect = AssetConnectError("refused", "CONNECTION_ERROR")
+    short = IncompleteDownloadError("3 bytes written, the server announced 5", "SIZE_MISMATCH")
+    missing = AssetDownloadError("not found (404)", "ASSET_NOT_FOUND", 404)
+
+    both_connect = download_failure([outcome(connect), outcome(connect)])
+    assert isinstance(both_connect, DownloadError) and isinstance(both_connect, ConnectError)
+    # The reference's size check raised ValueError; so does the aggregate of size failures.
+    both_short = download_failure([outcome(short), outcome(short)])
+    assert isinstance(both_short, DownloadError) and isinstance(both_short, ValueError)
+    mixed = download_failure([outcome(connect), outcome(short), outcome(missing)])
+    assert type(mixed) is DownloadError
+    # One asset through download_asset: its own error, not a wrapper.
+    assert download_failure([outcome(short)], single_asset=True) is short
+    assert isinstance(short, ValueError)
+    done = DownloadOutcome(DownloadJob(ASSETS, Path("a.tif")), "downloaded", 5)
+    assert download_failure([done]) is None
