@@ -156,3 +156,27 @@ def test_the_aggregate_carries_the_reference_bases_every_failure_shares() -> Non
     assert isinstance(short, ValueError)
     done = DownloadOutcome(DownloadJob(ASSETS, Path("a.tif")), "downloaded", 5)
     assert download_failure([done]) is None
+
+
+# -- 2. missing credentials are a ValueError, a 401 is not -------------------------------------
+
+
+def test_missing_credentials_are_a_value_error_and_an_authentication_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CAPELLA_API_KEY", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # nothing to prompt on
+    with pytest.raises(ValueError, match="CAPELLA_API_KEY") as info:
+        CapellaConsoleClient()
+    assert isinstance(info.value, AuthenticationError)
+
+
+def test_a_401_is_an_authentication_error_but_not_a_value_error() -> None:
+    def deny(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"message": "Unauthorized"})
+
+    with pytest.raises(AuthenticationError) as info:
+        CapellaConsoleClient(
+            api_key="wrong", base_url="https://api.test", transport=httpx.MockTransport(deny)
+        )
+    assert not isinstance(info.value, ValueError)
