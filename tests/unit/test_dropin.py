@@ -180,3 +180,38 @@ def test_a_401_is_an_authentication_error_but_not_a_value_error() -> None:
             api_key="wrong", base_url="https://api.test", transport=httpx.MockTransport(deny)
         )
     assert not isinstance(info.value, ValueError)
+
+
+# -- 3. every item property can be grouped on --------------------------------------------------
+
+
+def item_properties() -> dict[str, Any]:
+    """The properties an item may carry, from the API spec's ``StacItemProperties``."""
+    spec = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
+    props: dict[str, Any] = spec["components"]["schemas"]["StacItemProperties"]["properties"]
+    return props
+
+
+def test_the_field_table_holds_every_property_of_the_item_schema() -> None:
+    groupable_wires = {f.wire for f in GROUPABLE.values()}
+    assert set(item_properties()) - groupable_wires == set()
+
+
+@pytest.mark.parametrize("name", sorted(item_properties()))
+def test_search_results_group_by_every_item_property(name: str) -> None:
+    features = [item(**{name: "a"}), item(STAC_ID.replace("01_", "02_"), **{name: "b"}), item("x")]
+    with make_client(refused, catalog_search={"features": features, "numberMatched": 3}) as c:
+        groups = c.search(collections=["capella-geo"]).groupby(name)
+    assert groups.value_counts() == {"a": 1, "b": 1, UNKNOWN_GROUP: 1}
+
+
+@pytest.mark.parametrize("name", ["start_datetime", "end_datetime"])
+def test_group_by_start_and_end_datetime(name: str) -> None:
+    features = [
+        item(start_datetime="2024-01-01T00:00:01Z", end_datetime="2024-01-01T00:00:11Z"),
+        item("y", start_datetime="2024-01-01T00:00:01Z", end_datetime="2024-01-01T00:00:11Z"),
+        item("z", start_datetime="2024-02-01T00:00:00Z", end_datetime="2024-02-01T00:00:10Z"),
+    ]
+    with make_client(refused, catalog_search={"features": features, "numberMatched": 3}) as c:
+        groups = c.search(collections=["capella-geo"]).groupby(name)
+    assert sorted(groups.value_counts().values()) == [1, 2]
