@@ -215,3 +215,19 @@ def test_group_by_start_and_end_datetime(name: str) -> None:
     with make_client(refused, catalog_search={"features": features, "numberMatched": 3}) as c:
         groups = c.search(collections=["capella-geo"]).groupby(name)
     assert sorted(groups.value_counts().values()) == [1, 2]
+
+
+# -- 4. active orders: latest expiration first, ties in reverse listing order ------------------
+
+
+def test_active_orders_with_the_same_expiration_come_later_listed_first() -> None:
+    orders = [
+        {"orderId": "a", "expirationDate": "2999-01-01T00:00:00Z"},
+        {"orderId": "b", "expirationDate": "2999-06-01T00:00:00Z"},
+        {"orderId": "c", "expirationDate": "2999-01-01T00:00:00Z"},
+        {"orderId": "old", "expirationDate": "2000-01-01T00:00:00Z"},
+        {"orderId": "d", "expirationDate": "2999-01-01T00:00:00Z"},
+    ]
+    with make_client(refused, orders=orders) as client:
+        active = client.list_orders(is_active=True)
+    assert [o["orderId"] for o in active] == ["b", "d", "c", "a"]
