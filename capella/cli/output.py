@@ -24,6 +24,11 @@ class Format(enum.StrEnum):
     GEOJSON = "geojson"
     IDS = "ids"
     TABLE = "table"
+    PNG = "png"
+
+
+# Formats that write bytes, not text: refused when stdout is a terminal.
+BINARY_FORMATS: frozenset[Format] = frozenset({Format.PNG})
 
 
 class ListFormat(enum.StrEnum):
@@ -226,6 +231,26 @@ REPEAT_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def refuse_terminal(fmt: ListFormat | Format) -> None:
+    """Stop with a usage error when ``fmt`` is binary and stdout is a terminal."""
+    if fmt in BINARY_FORMATS and _stdout().isatty():
+        from capella.cli._context import usage_error
+
+        usage_error(
+            f"--format {fmt.value} writes binary data: redirect stdout to a file, "
+            f"e.g. > footprints.{fmt.value}"
+        )
+
+
+def png(result: Any) -> int:
+    """Write a search result's footprint map as PNG bytes; return how many items it holds."""
+    out = _stdout()
+    out.flush()
+    out.buffer.write(result.to_png())
+    out.buffer.flush()
+    return len(result)
+
+
 def records(
     rows: Iterable[Any],
     fmt: ListFormat | Format,
@@ -236,6 +261,8 @@ def records(
     """Write records in ``fmt``; return how many."""
     if fmt is Format.GEOJSON:
         return feature_collection(rows)
+    if fmt is Format.PNG:
+        return png(rows)
     if fmt in (Format.IDS, ListFormat.IDS):
         return ids(rows, id_of)
     if fmt in (Format.TABLE, ListFormat.TABLE):
