@@ -12,6 +12,7 @@ import io
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import attrs
 
@@ -54,6 +55,9 @@ PALETTE: tuple[str, ...] = (
 )
 NUMERIC_CMAP = "viridis"
 FILL_ALPHA = 0.55  # footprints overlap: let the ones below show through
+MARKER_BELOW = 0.01  # footprints smaller than this part of the map get a marker too
+MARKER_SIZE = 18  # points^2
+ANTIMERIDIAN_WIDTH = 180.0  # a footprint wider than this crosses the antimeridian
 FIGURE_INCHES = (8.0, 6.0)
 FIGURE_DPI = 100
 
@@ -141,15 +145,36 @@ def _cut(text: str, limit: int = CELL_CHARS) -> str:
 
 # -- the table ----------------------------------------------------------------------------------
 
+HEADER_BACKGROUND = "#dde3ec"
+STRIPE_BACKGROUND = "#f1f4f8"  # every other row, so that long rows stay readable
+# Scoped to the table's class: Jupyter puts the style into the whole notebook page.
 _STYLE = (
     "<style>"
+    ".capella-results p{font:12px sans-serif;margin:4px 0}"
     ".capella-results table{border-collapse:collapse;font:12px/1.6 sans-serif}"
-    ".capella-results th{background:#dde3ec;text-align:left;padding:2px 8px}"
-    ".capella-results td{padding:2px 8px;white-space:nowrap}"
-    ".capella-results tbody tr:nth-child(odd){background:#f1f4f8}"
+    f".capella-results th{{background:{HEADER_BACKGROUND};text-align:left}}"
+    ".capella-results th,.capella-results td{padding:2px 8px;white-space:nowrap}"
+    f".capella-results tbody tr:nth-child(odd){{background:{STRIPE_BACKGROUND}}}"
     ".capella-results tbody tr:nth-child(even){background:#ffffff}"
     "</style>"
 )
+
+
+def _self_href(feature: Mapping[str, Any]) -> str | None:
+    for link in feature.get("links") or ():
+        if isinstance(link, Mapping) and link.get("rel") == "self":
+            href = link.get("href")
+            return href if isinstance(href, str) else None
+    return None
+
+
+def _value(feature: Mapping[str, Any], column: Column) -> Any:
+    """The column's value; a relative URL is read against the item's own (``self``) URL."""
+    value = _dig(feature, column.path)
+    if column.link and isinstance(value, str) and not value.startswith(LINK_SCHEMES):
+        base = _self_href(feature)
+        return urljoin(base, value) if base else value
+    return value
 
 
 def _cell(value: Any, column: Column) -> str:
@@ -179,7 +204,7 @@ def html_table(
     count = f"{total:,} {noun}" + (f", the first {shown:,} shown" if shown < total else "")
     head = "".join(f"<th>{html.escape(c.header)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(_cell(_dig(feature, c.path), c) for c in columns) + "</tr>"
+        "<tr>" + "".join(_cell(_value(feature, c), c) for c in columns) + "</tr>"
         for feature in features[:shown]
     )
     return (
@@ -221,8 +246,28 @@ def footprints_frame(
         if numeric
         else [html.escape(_cut(_text(v))) for v in values]
     )
-    geometry = gpd.GeoSeries([shape(f["geometry"]) for f in located], crs=CRS)
+    shapely = require("shapely", "geo", what)
+    shapes = [_east_of_antimeridian(shapely, shape(f["geometry"])) for f in located]
+    geometry = gpd.GeoSeries(shapes, crs=CRS)
     return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
+
+
+def _east_of_antimeridian(shapely: Any, footprint: Any) -> Any:
+    """A footprint across the antimeridian with its western part moved east by 360 degrees.
+
+    Its longitudes jump from +180 to -180: drawn as they are, it would be a strip around the
+    whole world. Moved, it is drawn once, where it is, beyond 180 degrees east.
+    """
+    west, _, east, _ = footprint.bounds
+    if east - west <= ANTIMERIDIAN_WIDTH:
+        return footprint
+
+    def shift(coords: Any) -> Any:
+        coords = coords.copy()
+        coords[:, 0] = coords[:, 0] % 360.0
+        return coords
+
+    return shapely.transform(footprint, shift)
 
 
 def _categories(frame: geopandas.GeoDataFrame, colour: str) -> list[str] | None:
@@ -264,6 +309,15 @@ def explore(
     return frame.explore(column=colour, **(options | kwargs))
 
 
+def _small(frame: geopandas.GeoDataFrame) -> Any:
+    """Which footprints would be specks on the map: smaller than MARKER_BELOW of its extent."""
+    west, south, east, north = frame.total_bounds
+    extent = max(east - west, north - south)
+    bounds = frame.geometry.bounds
+    size = (bounds["maxx"] - bounds["minx"]).combine(bounds["maxy"] - bounds["miny"], max)
+    return size < extent * MARKER_BELOW
+
+
 def plot(
     features: Sequence[Mapping[str, Any]],
     entity: SearchEntity,
@@ -274,38 +328,51 @@ def plot(
 ) -> Any:
     """The footprints on matplotlib ``Axes`` (returned), coloured by ``colour``; no tiles, offline.
 
-    Without ``ax`` a new figure is made by ``GeoDataFrame.plot`` (with pyplot, as geopandas
-    does). ``kwargs`` go to ``GeoDataFrame.plot``.
+    Footprints too small to see at the map's scale get a marker. Without ``ax`` a new figure
+    is made with pyplot (as ``GeoDataFrame.plot`` does). ``kwargs`` go to
+    ``GeoDataFrame.plot``.
     """
     require("matplotlib", "geo", "plot()")
     frame = footprints_frame(features, entity, colour, value_of)
     if ax is None:
         plt = require("matplotlib.pyplot", "geo", "plot()")
         ax = plt.subplots(figsize=FIGURE_INCHES)[1]
-    style: dict[str, Any] = {"alpha": FILL_ALPHA, "edgecolor": "#333333", "linewidth": 0.6}
-    categories = None if frame.empty else _categories(frame, colour)
-    if categories is not None:
-        colour_of = _colour_of(categories)
-        frame.plot(ax=ax, color=[colour_of[v] for v in frame[colour]], **(style | kwargs))
-        patches = require("matplotlib.patches", "geo", "plot()")
-        handles = [
-            patches.Patch(facecolor=colour_of[c], alpha=FILL_ALPHA, label=html.unescape(c) or "-")
-            for c in categories
-        ]
-        ax.legend(handles=handles, title=colour, loc="best", fontsize="small")
-    elif not frame.empty:
-        scale = {
-            "cmap": NUMERIC_CMAP,
-            "legend": True,
-            "legend_kwds": {"label": colour, "shrink": 0.6},
-        }
-        frame.plot(ax=ax, column=colour, **(style | scale | kwargs))
+    if not frame.empty:
+        _draw(frame, colour, ax, kwargs)
     noun = f"{entity.value}{'s' if len(frame) != 1 else ''}"
     ax.set_title(f"{len(frame):,} {noun} by {colour}")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.grid(True, color="#dddddd", linewidth=0.5)
     return ax
+
+
+def _draw(frame: geopandas.GeoDataFrame, colour: str, ax: Any, kwargs: dict[str, Any]) -> None:
+    """Fill the footprints, mark the small ones, and add a legend or a colour bar."""
+    style: dict[str, Any] = {"alpha": FILL_ALPHA, "edgecolor": "#333333", "linewidth": 0.6}
+    small = _small(frame)
+    points = frame[small].copy()
+    points = points.set_geometry(points.geometry.representative_point())
+    marker = {"markersize": MARKER_SIZE, "edgecolor": "#333333", "linewidth": 0.4}
+    categories = _categories(frame, colour)
+    if categories is None:
+        lowest, highest = frame[colour].min(), frame[colour].max()
+        scale = {"cmap": NUMERIC_CMAP, "vmin": lowest, "vmax": highest}
+        bar = {"legend": True, "legend_kwds": {"label": colour, "shrink": 0.6}}
+        frame.plot(ax=ax, column=colour, **(style | scale | bar | kwargs))
+        if not points.empty:
+            points.plot(ax=ax, column=colour, **(scale | marker))
+        return
+    colour_of = _colour_of(categories)
+    frame.plot(ax=ax, color=[colour_of[v] for v in frame[colour]], **(style | kwargs))
+    if not points.empty:
+        points.plot(ax=ax, color=[colour_of[v] for v in points[colour]], **marker)
+    patches = require("matplotlib.patches", "geo", "plot()")
+    handles = [
+        patches.Patch(facecolor=colour_of[c], alpha=FILL_ALPHA, label=html.unescape(c) or "-")
+        for c in categories
+    ]
+    ax.legend(handles=handles, title=colour, loc="best", fontsize="small")
 
 
 def png(

@@ -166,6 +166,19 @@ def test_thumbnail_is_a_link_only_for_an_http_url() -> None:
     assert markup.cells[14 + 6] == ""
 
 
+def test_a_relative_thumbnail_is_linked_against_the_items_own_url() -> None:
+    item = stac_item(
+        0,
+        assets={"thumbnail": {"href": "/assets/capella-geo/a_thumb.png"}},
+        links=[{"rel": "self", "href": "http://127.0.0.1:8000/catalog/items/a"}],
+    )
+
+    markup = Markup(StacSearchResult({}, None, [item])._repr_html_())
+
+    hrefs = [attrs["href"] for name, attrs in markup.tags if name == "a"]
+    assert hrefs == ["http://127.0.0.1:8000/assets/capella-geo/a_thumb.png"]
+
+
 def test_tasking_request_table_shows_id_name_status_and_window() -> None:
     request = {
         "type": "Feature",
@@ -330,6 +343,29 @@ def test_plot_draws_one_patch_per_footprint_in_its_category_colour() -> None:
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["GEC", "GEO", "SLC"]
     assert ax.get_title() == "6 STAC items by product_type"
+
+
+def test_footprints_too_small_to_see_also_get_a_marker() -> None:
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    items = [stac_item(0, geometry=square(0, 0, 50)), stac_item(1, geometry=square(60, 0, 0.01))]
+    ax = Figure().add_subplot()
+
+    StacSearchResult({}, None, items).plot(ax=ax)
+
+    markers = ax.collections[1]
+    assert markers.get_offsets().tolist() == [[pytest.approx(60.005), pytest.approx(0.005)]]
+    assert [to_hex(c) for c in markers.get_facecolors()] == [views.PALETTE[1]]  # SLC
+
+
+def test_a_footprint_across_the_antimeridian_is_drawn_once_not_around_the_world() -> None:
+    ring = [[179.5, 0.0], [-179.5, 0.0], [-179.5, 1.0], [179.5, 1.0], [179.5, 0.0]]
+    item = stac_item(0, geometry={"type": "Polygon", "coordinates": [ring]})
+
+    frame = views.footprints_frame([item], views.SearchEntity.STAC_ITEM, "x", lambda f: "a")
+
+    assert frame.total_bounds.tolist() == [179.5, 0.0, 180.5, 1.0]
 
 
 def test_plot_by_a_number_adds_a_colour_bar() -> None:
