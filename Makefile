@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Chromium for the tests that look at rendered results (apt-get, with sudo when not root).
+# Chromium and Leaflet for the tests that look at rendered results (apt-get, sudo if not root).
 system-deps:
 	bash scripts/system_deps.sh
 

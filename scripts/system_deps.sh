@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# System packages the test suite needs beyond pip: Chromium, which renders the results' HTML
-# table and footprint map in tests/e2e/test_views_browser.py. Installs what is missing with
-# apt-get (through sudo when not root); when it cannot, says what to install and fails.
+# System packages the test suite needs beyond pip, for tests/e2e/test_views_browser.py: Chromium,
+# which renders the results' table and maps, and Debian's Leaflet, which the interactive map
+# loads instead of its CDN. Installs what is missing with apt-get (through sudo when not root);
+# when it cannot, says what to install and fails.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -f /usr/share/javascript/leaflet/leaflet.js ] || missing+=(libjs-leaflet)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "system_deps: please install ${missing[*]} (a headless Chromium on PATH as 'chromium')" >&2
+    echo "system_deps: please install ${missing[*]} (Debian package names: a headless" \
+        "Chromium on PATH as 'chromium', Leaflet in /usr/share/javascript/leaflet)" >&2
     exit 1
 fi
 

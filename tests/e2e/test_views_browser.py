@@ -3,8 +3,9 @@
 Each test writes a page to a temporary directory, has Chromium (started and stopped by the
 test, with a fresh profile and no network use) take a screenshot, and reads the pixels: the
 table's striped rows and their text, the map's footprint colours. ``--dump-dom`` complements
-the pixels where the question is what text the browser built. ``make test`` installs Chromium
-first (scripts/system_deps.sh).
+the pixels where the question is what text the browser built. The interactive map loads
+Leaflet from Debian's libjs-leaflet instead of its CDN. ``make test`` installs both first
+(scripts/system_deps.sh).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -41,6 +43,11 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
+# Debian's libjs-leaflet (scripts/system_deps.sh): the map's Leaflet, without its CDN.
+LEAFLET = Path("/usr/share/javascript/leaflet")
+EXTERNAL_ASSET = re.compile(
+    r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>|<link[^>]*href="https?://[^"]*"[^>]*>'
+)
 WHITE = (255, 255, 255)
 RGB = tuple[int, int, int]
 
@@ -67,10 +74,14 @@ def _run_chromium(chromium: str, *args: str) -> str:
     return done.stdout
 
 
-def screenshot(chromium: str, page: Path, width: int, height: int) -> Image.Image:
+def screenshot(chromium: str, page: Path, width: int, height: int, *extra: str) -> Image.Image:
     shot = page.with_suffix(".screenshot.png")
     _run_chromium(
-        chromium, f"--screenshot={shot}", f"--window-size={width},{height}", page.as_uri()
+        chromium,
+        f"--screenshot={shot}",
+        f"--window-size={width},{height}",
+        *extra,
+        page.as_uri(),
     )
     return Image.open(shot).convert("RGB")
 
@@ -115,14 +126,12 @@ def dark(pixel: Sequence[int]) -> bool:
     return sum(pixel) < 3 * 140  # text, whatever its colour (links are blue)
 
 
-def blended(hex_colour: str, alpha: float) -> RGB:
-    """What a fill of ``hex_colour`` at ``alpha`` looks like on white."""
-    red, green, blue = rgb(hex_colour)
-    return (
-        round(red * alpha + 255 * (1 - alpha)),
-        round(green * alpha + 255 * (1 - alpha)),
-        round(blue * alpha + 255 * (1 - alpha)),
+def blended(hex_colour: str, alpha: float, background: Sequence[int] = WHITE) -> RGB:
+    """What a fill of ``hex_colour`` at ``alpha`` looks like on ``background``."""
+    red, green, blue = (
+        round(c * alpha + b * (1 - alpha)) for c, b in zip(rgb(hex_colour), background, strict=True)
     )
+    return (red, green, blue)
 
 
 def count_near(image: Image.Image, colour: RGB, tolerance: int = 4) -> int:
@@ -253,3 +262,35 @@ def test_cli_png_of_a_sandbox_search_is_a_drawn_map(
     assert inked > 0.03 * image.width * image.height
     # Sandbox footprints are specks at world scale: their markers are in the palette's colours.
     assert sum(count_near(image, rgb(c)) for c in views.PALETTE) > 500
+
+
+# -- the interactive map ----------------------------------------------------------------------
+
+
+def offline(map_html: str) -> str:
+    """The folium page with Leaflet from Debian's package and every other CDN asset left out."""
+    if not (LEAFLET / "leaflet.js").is_file():
+        pytest.fail("libjs-leaflet is not installed: run `make system-deps`")
+    local = (
+        f'<link rel="stylesheet" href="{(LEAFLET / "leaflet.css").as_uri()}">'
+        f'<script src="{(LEAFLET / "leaflet.js").as_uri()}"></script>'
+    )
+    stripped = EXTERNAL_ASSET.sub("", map_html)
+    assert "https://" not in stripped.split("<body>")[0]
+    return stripped.replace("<head>", "<head>" + local, 1)
+
+
+def test_explore_map_draws_each_category_in_its_colour(chromium: str, tmp_path: Path) -> None:
+    folium_map = footprints(["GEO", "SLC", "GEC", "GEO"]).explore(tiles=None)
+    page = tmp_path / "map.html"
+    page.write_text(offline(folium_map.get_root().render()), encoding="utf-8")
+
+    # Virtual time lets Leaflet finish fitting the map to the footprints before the shot.
+    image = screenshot(chromium, page, 800, 600, "--virtual-time-budget=5000")
+
+    background = image.getpixel((image.width // 2, image.height - 10))  # the map's own grey
+    assert background != WHITE
+    for colour in views.PALETTE[:3]:
+        fill = blended(colour, views.FILL_ALPHA, background)
+        assert count_near(image, fill) > 4_000, colour
+    assert count_near(image, blended(views.PALETTE[3], views.FILL_ALPHA, background)) < 50
