@@ -28,6 +28,7 @@ __all__ = [
     "HTML_ROWS",
     "PALETTE",
     "Column",
+    "colour_field",
     "explore",
     "footprints_frame",
     "html_table",
@@ -61,7 +62,7 @@ ANTIMERIDIAN_WIDTH = 180.0  # a footprint wider than this crosses the antimeridi
 FIGURE_INCHES = (8.0, 6.0)
 FIGURE_DPI = 100
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 @attrs.frozen
@@ -69,11 +70,11 @@ class Column:
     """One column of the table and of the map's tooltip: a header and where the value is."""
 
     header: str
-    path: Path
+    path: KeyPath
     link: bool = False  # a URL, shown as a link named after the column
 
 
-def _dig(record: Any, path: Path) -> Any:
+def _dig(record: Any, path: KeyPath) -> Any:
     """``record[path[0]][path[1]]...``, or None when a step is missing."""
     value = record
     for key in path:
@@ -292,20 +293,22 @@ def explore(
 
     ``kwargs`` go to ``GeoDataFrame.explore`` (``tiles``, ``m``, ``style_kwds``, ...).
     """
-    for module in ("folium", "matplotlib", "mapclassify"):  # what GeoDataFrame.explore needs
+    folium = require("folium", "geo", "explore()")
+    for module in ("matplotlib", "mapclassify"):  # what GeoDataFrame.explore needs as well
         require(module, "geo", "explore()")
     frame = footprints_frame(features, entity, colour, value_of)
+    if frame.empty:  # GeoDataFrame.explore cannot frame nothing: an empty world map
+        return folium.Map(location=(0, 0), zoom_start=1)
     tooltip = [c.header for c in COLUMNS[entity] if not c.link]
     options: dict[str, Any] = {"tooltip": [*tooltip, colour], "popup": False}
+    options["style_kwds"] = {"fillOpacity": FILL_ALPHA, "weight": 1}
     categories = _categories(frame, colour)
     if categories is None:
         options["cmap"] = NUMERIC_CMAP
     else:
+        colour_of = _colour_of(categories)
         options |= {"categorical": True, "categories": categories}
-        options["cmap"] = [_colour_of(categories)[c] for c in categories]
-    options["style_kwds"] = {"fillOpacity": FILL_ALPHA, "weight": 1}
-    if frame.empty:
-        return require("folium", "geo", "explore()").Map(**kwargs.get("map_kwds", {}))
+        options["cmap"] = [colour_of[c] for c in categories]
     return frame.explore(column=colour, **(options | kwargs))
 
 

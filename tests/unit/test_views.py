@@ -305,6 +305,15 @@ def test_maps_leave_out_items_without_a_footprint() -> None:
     assert [f["properties"]["id"] for f in layer.data["features"]] == [items[0]["id"]]
 
 
+def test_explore_of_an_empty_result_is_an_empty_map() -> None:
+    import folium
+
+    folium_map = StacSearchResult().explore()
+
+    assert isinstance(folium_map, folium.Map)
+    assert not [c for c in folium_map._children.values() if isinstance(c, folium.GeoJson)]
+
+
 def test_tasking_requests_are_explored_by_tier() -> None:
     requests = [
         {
