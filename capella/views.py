@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ __all__ = [
     "HTML_ROWS",
     "PALETTE",
     "Column",
+    "cell_text",
     "colour_field",
     "explore",
     "footprints_frame",
@@ -129,14 +131,16 @@ DEFAULT_COLOUR: dict[SearchEntity, str] = {
 }
 
 
-def _text(value: Any) -> str:
-    """A value as one line of text: lists joined with commas, None as nothing."""
+def cell_text(value: Any) -> str:
+    """A value as one line of table text: lists joined with commas, objects as JSON, None as ""."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list | tuple):
-        return ",".join(_text(v) for v in value)
+        return ",".join(cell_text(v) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
     return str(value)
 
 
@@ -180,7 +184,7 @@ def _value(feature: Mapping[str, Any], column: Column) -> Any:
 
 def _cell(value: Any, column: Column) -> str:
     """One ``<td>``: the escaped value, or a link when the column holds an http(s) URL."""
-    text = _text(value)
+    text = cell_text(value)
     if column.link and text.startswith(LINK_SCHEMES) and len(text) <= URL_CHARS:
         return (
             f'<td><a href="{html.escape(text)}" target="_blank" rel="noopener noreferrer">'
@@ -240,12 +244,12 @@ def footprints_frame(
     values = [value_of(f) for f in located]
     numeric = bool(values) and all(_is_number(v) or v is None for v in values)
     data: dict[str, list[Any]] = {
-        c.header: [html.escape(_cut(_text(_dig(f, c.path)))) for f in located] for c in columns
+        c.header: [html.escape(_cut(cell_text(_dig(f, c.path)))) for f in located] for c in columns
     }
     data[colour] = (
         [float("nan") if v is None else float(v) for v in values]
         if numeric
-        else [html.escape(_cut(_text(v))) for v in values]
+        else [html.escape(_cut(cell_text(v))) for v in values]
     )
     shapely = require("shapely", "geo", what)
     shapes = [_east_of_antimeridian(shapely, shape(f["geometry"])) for f in located]

@@ -14,6 +14,8 @@ from typing import Any, TextIO
 import attrs
 import typer
 
+from capella.views import cell_text  # the cells read as in the results' Jupyter table
+
 Record = Mapping[str, Any]
 
 
@@ -129,18 +131,6 @@ class Column:
     get: Callable[[Any], Any]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    if isinstance(value, list | tuple):
-        return ",".join(_cell(v) for v in value)
-    if isinstance(value, Mapping):
-        return dumps(value)
-    return str(value)
-
-
 def table(records: Iterable[Any], columns: Sequence[Column]) -> int:
     """Write a rich table (for people; use ndjson for scripts); return the row count."""
     from rich.console import Console
@@ -152,7 +142,7 @@ def table(records: Iterable[Any], columns: Sequence[Column]) -> int:
         grid.add_column(column.header, overflow="fold")
     count = 0
     for record in records:
-        grid.add_row(*(_cell(column.get(record)) for column in columns))
+        grid.add_row(*(cell_text(column.get(record)) for column in columns))
         count += 1
     # Not a terminal: no colours, and a width generous enough that ids are not folded.
     tty = out.isatty()
