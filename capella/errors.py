@@ -147,6 +147,17 @@ class InvalidFilterError(InvalidInputError):
     """A search filter, operator, sort key, group-by field or value is not supported."""
 
 
+class MissingExtraError(CapellaConsoleClientError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, message: str, *, name: str) -> None:
+        super().__init__(message, "MISSING_EXTRA")
+        self.name = name  # ImportError's: the module that is missing
+
+    def __str__(self) -> str:
+        return self.message or ""
+
+
 # -- downloads (raised by capella.download) -------------------------------------------
 
 
