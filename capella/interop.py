@@ -10,6 +10,8 @@ import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from capella.errors import MissingExtraError
+
 if TYPE_CHECKING:
     import geopandas  # type: ignore[import-untyped]
     import pystac
@@ -29,11 +31,11 @@ def install_hint(extra: str) -> str:
 
 
 def _require(module: str, extra: str, what: str) -> Any:
-    """Import ``module``, or raise an ImportError saying which extra to install."""
+    """Import ``module``, or raise MissingExtraError (an ImportError) naming the extra."""
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise ImportError(
+        raise MissingExtraError(
             f"{what} needs {module}, which is not installed: {install_hint(extra)}",
             name=module,
         ) from exc

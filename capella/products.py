@@ -25,11 +25,10 @@ from capella.download.engine import (
     DEFAULT_SEGMENT_THRESHOLD,
     Downloader,
     DownloadJob,
-    raise_for_failures,
 )
 from capella.download.paths import filename_from_url, safe_join
 from capella.enumerations import AssetType, ProductType
-from capella.errors import CapellaConsoleClientError, InvalidInputError
+from capella.errors import CapellaConsoleClientError, InvalidInputError, raise_download_failure
 from capella.orders import OrderApi, SearchFn, validate_uuid
 
 if TYPE_CHECKING:
@@ -409,7 +408,7 @@ class ProductDownloads:
             show_progress=show_progress,
             threaded=True,
         )
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes, single_asset=True)
         return path
 
     def _asset_to_s3(
@@ -428,7 +427,7 @@ class ProductDownloads:
         warn_limited_resume(self.log, target, enable_resume)
         job = s3.S3Job(pre_signed_url, target, asset_key="asset")
         outcomes = self._uploader().run([job], override=override, show_progress=show_progress)
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes, single_asset=True)
         return target
 
     def _uploader(self) -> s3.S3Uploader:
@@ -546,7 +545,7 @@ class ProductDownloads:
             outcomes = self._uploader().run(
                 s3_jobs, override=override, show_progress=show_progress, threaded=threaded
             )
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes)
         return plan.paths
 
     def download_product(

@@ -20,9 +20,9 @@ import attrs
 from capella._logging import ClientLog
 from capella.aio._orders import AsyncOrderApi, AsyncSearchFn
 from capella.aio.download import AsyncDownloader
-from capella.download.engine import DownloadJob, raise_for_failures
+from capella.download.engine import DownloadJob
 from capella.download.paths import filename_from_url, safe_join
-from capella.errors import CapellaConsoleClientError, InvalidInputError
+from capella.errors import CapellaConsoleClientError, InvalidInputError, raise_download_failure
 from capella.orders import validate_uuid
 from capella.products import (
     DEFAULT_DIR,
@@ -182,7 +182,7 @@ class AsyncProductDownloads:
             show_progress=show_progress,
             threaded=True,
         )
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes, single_asset=True)
         return path
 
     async def download_products(
@@ -278,7 +278,7 @@ class AsyncProductDownloads:
             show_progress=show_progress,
             threaded=threaded,
         )
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes)
         return _local_paths(plan.paths)
 
     async def download_product(

@@ -293,7 +293,8 @@ class AsyncCapellaConsoleClient:
 
         ``local_path`` is the file to write, or a folder (existing, or a str ending in ``/``)
         that gets the URL's file name. An existing file is kept unless ``override``; an
-        interrupted download resumes (``enable_resume``). Failures raise ``DownloadError``.
+        interrupted download resumes (``enable_resume``). A failure raises the asset's own
+        error, e.g. ``AssetConnectError`` (a ``ConnectError``), as the reference SDK did.
         """
         return await self._products().download_asset(
             pre_signed_url, local_path, override, show_progress, enable_resume

@@ -1,4 +1,4 @@
-"""``capella sandbox``: run the local Capella-compatible API server (``capella[sandbox]``)."""
+"""``capella sandbox``: run the local Capella-compatible API server (``capella-sar[sandbox]``)."""
 
 from __future__ import annotations
 

@@ -260,5 +260,8 @@ def test_the_readme_install_lines_name_this_projects_distribution() -> None:
 def test_every_install_hint_in_the_code_names_this_projects_distribution() -> None:
     hints = []
     for path in (ROOT / "capella").rglob("*.py"):
-        hints += re.findall(r"pip install '?([\w.-]+)\[", path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        hints += re.findall(r"pip install '?([\w.-]+)\[", text)
+        # Extras named in docstrings and messages, too (``capella-sar[geo]``).
+        hints += re.findall(r"([\w.-]+)\[(?:sandbox|cli|s3|pystac|geo|dev)\b", text)
     assert set(hints) <= {DISTRIBUTION}
