@@ -9,7 +9,7 @@ Needs the `sandbox` extra (`pip install 'capella[sandbox]'`).
 
 from capella.sandbox.app import create_app
 from capella.sandbox.faults import Fault, FaultInjector, FaultKind, parse_fault
-from capella.sandbox.server import Sandbox
+from capella.sandbox.server import PortInUseError, Sandbox
 from capella.sandbox.state import (
     DEMO_API_KEY,
     DEMO_CONTRACT_ID,
@@ -28,6 +28,7 @@ __all__ = [
     "Fault",
     "FaultInjector",
     "FaultKind",
+    "PortInUseError",
     "Sandbox",
     "SandboxConfig",
     "State",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from capella.sandbox.faults import Fault, parse_fault
-from capella.sandbox.server import Sandbox
+from capella.sandbox.server import PortInUseError, Sandbox
 from capella.sandbox.state import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN, DEMO_USER
 
 __all__ = ["main"]
@@ -59,6 +59,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sandbox until interrupted; print its URL and demo credentials first."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _serve(args)
+    except PortInUseError as exc:
+        # One line, no traceback: the only fix is another port, which the user chooses.
+        print(
+            f"capella sandbox: {exc.strerror}; choose another --port, or --port 0 for any free one",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

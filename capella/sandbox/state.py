@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 import random
 import secrets
-import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +26,7 @@ from shapely.validation import explain_validity
 
 from capella.sandbox.assets import AssetFile, asset_by_filename, asset_files
 from capella.sandbox.catalog import Catalog
+from capella.sandbox.store import Store
 
 __all__ = [
     "COLLECTION_TYPES",
@@ -530,59 +529,6 @@ def _transaction_status(status: str) -> str:
     return _FINAL_TRANSACTIONS.get(status, "in-progress")
 
 
-class _Store:
-    """SQLite persistence of the records as JSON (one row per record, kept in insertion order)."""
-
-    def __init__(self, path: str | Path) -> None:
-        # Used from the server thread and the caller's thread, always under State's lock.
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS records (
-                kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
-                PRIMARY KEY (kind, id));
-            """
-        )
-
-    def meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-    def load(self, kind: str) -> Iterator[Json]:
-        rows = self._db.execute(
-            "SELECT data FROM records WHERE kind = ? ORDER BY seq", (kind,)
-        ).fetchall()
-        for (data,) in rows:
-            yield json.loads(data)
-
-    def save(self, kind: str, ident: str, data: Json) -> None:
-        with self._db:
-            self._write(kind, ident, data)
-
-    def save_many(self, rows: Iterable[tuple[str, str, Json]]) -> None:
-        with self._db:
-            for kind, ident, data in rows:
-                self._write(kind, ident, data)
-
-    def _write(self, kind: str, ident: str, data: Json) -> None:
-        self._db.execute(
-            """INSERT INTO records VALUES (?, ?,
-                   COALESCE((SELECT seq FROM records WHERE kind = ? AND id = ?),
-                            (SELECT COUNT(*) FROM records WHERE kind = ?)), ?)
-               ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data""",
-            (kind, ident, kind, ident, kind, json.dumps(data, separators=(",", ":"))),
-        )
-
-    def close(self) -> None:
-        self._db.close()
-
-
 # ----------------------------------------------------------------------------------- state
 
 
@@ -601,7 +547,7 @@ class State:
         self.tasks: dict[str, TaskRecord] = {}
         self.repeats: dict[str, Json] = {}
         self._created_tasks = 0
-        self._store = _Store(config.db) if config.db is not None else None
+        self._store = Store(config.db) if config.db is not None else None
         self._collect_pool: list[str] = []
         self._task_of_collect: dict[str, str] = {}
         self._secret = secrets.token_bytes(32)
