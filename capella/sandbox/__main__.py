@@ -10,9 +10,10 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from capella.sandbox.config import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN
 from capella.sandbox.faults import Fault, parse_fault
 from capella.sandbox.server import PortInUseError, Sandbox
-from capella.sandbox.state import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN, DEMO_USER
+from capella.sandbox.users import DEMO_USER
 
 __all__ = ["main"]
 

@@ -2,7 +2,7 @@
 
 Each route is an :class:`Operation` named by its operationId. An operation applies the faults of
 its route, checks the `Authorization` header (except on the presigned asset host), parses the
-JSON body and turns :class:`~capella.sandbox.state.ApiError` into the API's error envelope. The
+JSON body and turns :class:`~capella.sandbox.api_errors.ApiError` into the API's error envelope. The
 asset host streams straight to the ASGI `send` so that a loopback download measures the client.
 """
 
@@ -24,19 +24,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from capella.sandbox.api_errors import ApiError, validation_error
 from capella.sandbox.assets import read_range
 from capella.sandbox.catalog import SearchError
+from capella.sandbox.config import SandboxConfig
 from capella.sandbox.faults import Fault, FaultInjector, FaultPlan
-from capella.sandbox.state import (
-    COLLECTION_TYPES,
-    SEARCH_DEFAULT_LIMIT,
-    SEARCH_MAX_LIMIT,
-    ApiError,
-    SandboxConfig,
-    State,
-    User,
-    validation_error,
-)
+from capella.sandbox.request_search import SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT
+from capella.sandbox.state import State
+from capella.sandbox.tasking_options import COLLECTION_TYPES
+from capella.sandbox.users import User
 
 __all__ = ["SandboxContext", "create_app"]
 
@@ -298,51 +294,53 @@ async def search_catalog(call: Call) -> ASGIApp:
 
 async def review_order(call: Call) -> ASGIApp:
     """`POST /orders/review`."""
-    return _json(call.state.review_order(call.me, await call.json()))
+    return _json(call.state.orders.review(call.me, await call.json()))
 
 
 async def submit_order(call: Call) -> ASGIApp:
     """`POST /orders`."""
-    return _json(call.state.submit_order(call.me, await call.json()))
+    return _json(call.state.orders.submit(call.me, await call.json()))
 
 
 async def list_orders(call: Call) -> ASGIApp:
     """`GET /orders?customerId=`: a bare array."""
     query = call.request.query_params
-    orders = call.state.list_orders(call.me, query.get("customerId"), query.get("organizationId"))
+    orders = call.state.orders.listing(
+        call.me, query.get("customerId"), query.get("organizationId")
+    )
     return _json(orders)
 
 
 async def get_order(call: Call) -> ASGIApp:
     """`GET /orders/{orderId}`."""
-    return _json(call.state.get_order(call.me, call.param("orderId")))
+    return _json(call.state.orders.get(call.me, call.param("orderId")))
 
 
 async def get_order_download(call: Call) -> ASGIApp:
     """`GET /orders/{orderId}/download`: items with presigned asset hrefs."""
-    return _json(call.state.order_download(call.me, call.param("orderId"), call.base_url))
+    return _json(call.state.orders.download(call.me, call.param("orderId"), call.base_url))
 
 
 async def create_task(call: Call) -> ASGIApp:
     """`POST /task`."""
-    return _json(call.state.create_task(call.me, await call.json()))
+    return _json(call.state.tasks.create(call.me, await call.json()))
 
 
 async def get_task(call: Call) -> ASGIApp:
     """`GET /task/{taskingrequestId}`."""
-    return _json(call.state.get_task(call.me, call.param("taskingrequestId")))
+    return _json(call.state.tasks.get(call.me, call.param("taskingrequestId")))
 
 
 async def update_task(call: Call) -> ASGIApp:
     """`PATCH /task/{taskingrequestId}` (and `/tasks/{id}`)."""
     body = await call.json()
-    return _json(call.state.update_task(call.me, call.param("taskingrequestId"), body))
+    return _json(call.state.tasks.update(call.me, call.param("taskingrequestId"), body))
 
 
 async def update_task_status(call: Call) -> ASGIApp:
     """`PATCH /task/{taskingrequestId}/status`."""
     body = await call.json()
-    return _json(call.state.update_task_status(call.me, call.param("taskingrequestId"), body))
+    return _json(call.state.tasks.update_status(call.me, call.param("taskingrequestId"), body))
 
 
 def _filters(body: Json) -> Any:
@@ -375,36 +373,36 @@ async def search_tasks(call: Call) -> ASGIApp:
     """`POST /tasks/search?page&limit`."""
     body = await call.json()
     page, limit = _search_limit(call, body)
-    return _json(call.state.search_tasks(call.me, _filters(body), page, limit, body))
+    return _json(call.state.tasks.search(call.me, _filters(body), page, limit, body))
 
 
 async def list_collects(call: Call) -> ASGIApp:
     """`GET /collects/list/{taskingrequestId}`: a bare array."""
-    return _json(call.state.collects_of_task(call.me, call.param("taskingrequestId")))
+    return _json(call.state.tasks.collects_of(call.me, call.param("taskingrequestId")))
 
 
 async def create_repeat(call: Call) -> ASGIApp:
     """`POST /repeat-requests`."""
-    return _json(call.state.create_repeat(call.me, await call.json()))
+    return _json(call.state.repeats.create(call.me, await call.json()))
 
 
 async def update_repeat(call: Call) -> ASGIApp:
     """`PATCH /repeat-requests/{repeatrequestId}`."""
     body = await call.json()
-    return _json(call.state.update_repeat(call.me, call.param("repeatrequestId"), body))
+    return _json(call.state.repeats.update(call.me, call.param("repeatrequestId"), body))
 
 
 async def update_repeat_status(call: Call) -> ASGIApp:
     """`PATCH /repeat-requests/{repeatrequestId}/status` (`status` or `code`)."""
     body = await call.json()
-    return _json(call.state.update_repeat_status(call.me, call.param("repeatrequestId"), body))
+    return _json(call.state.repeats.update_status(call.me, call.param("repeatrequestId"), body))
 
 
 async def search_repeats(call: Call) -> ASGIApp:
     """`POST /repeat-requests/search` (`filter` or `query`)."""
     body = await call.json()
     page, limit = _search_limit(call, body)
-    return _json(call.state.search_repeats(call.me, _filters(body), page, limit, body))
+    return _json(call.state.repeats.search(call.me, _filters(body), page, limit, body))
 
 
 async def list_collection_types(call: Call) -> ASGIApp:

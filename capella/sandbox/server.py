@@ -14,8 +14,9 @@ import uvicorn
 
 from capella.sandbox.app import create_app
 from capella.sandbox.catalog import Catalog
+from capella.sandbox.config import DEMO_API_KEY, DEMO_TOKEN, SandboxConfig
 from capella.sandbox.faults import Fault, FaultInjector, parse_fault
-from capella.sandbox.state import DEMO_API_KEY, DEMO_TOKEN, SandboxConfig, State
+from capella.sandbox.state import State
 
 __all__ = ["PortInUseError", "Sandbox"]
 
