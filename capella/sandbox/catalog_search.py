@@ -17,6 +17,8 @@ import shapely
 from shapely.geometry import MultiPoint, shape
 from shapely.strtree import STRtree
 
+from capella.sandbox.api_errors import ApiError
+
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
@@ -91,24 +93,12 @@ DATETIME_FIELDS: Final = frozenset(
 )
 
 
-class SearchError(Exception):
-    """A catalog search the API refuses (bad input); the app renders it as an error body."""
-
-    def __init__(
-        self, status: int, code: str, message: str, detail: list[dict[str, Any]] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.detail = detail
+class SearchError(ApiError):
+    """A catalog search the API refuses (bad input), answered like any other API error."""
 
     def to_body(self) -> dict[str, Any]:
         """Return the Capella error envelope ``{"error": {message, code, detail?}}``."""
-        error: dict[str, Any] = {"message": self.message, "code": self.code}
-        if self.detail is not None:
-            error["detail"] = self.detail
-        return {"error": error}
+        return self.body
 
 
 def invalid(message: str, path: str, code: str = "custom") -> SearchError:

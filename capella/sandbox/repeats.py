@@ -8,10 +8,9 @@ from typing import Any
 
 from capella.sandbox.formats import format_time, money
 from capella.sandbox.request_book import RequestBook, start_validation
-from capella.sandbox.request_fields import common_properties
+from capella.sandbox.request_fields import RequestBasics, common_properties
 from capella.sandbox.request_status import history, transaction_status
 from capella.sandbox.tasking_options import (
-    COLLECTION_TYPES,
     INSAR_ORBITS,
     REPEAT_TIERS,
     list_price,
@@ -70,20 +69,17 @@ class RepeatRequests(RequestBook[Json]):
         with self._ledger.lock:
             repeat_id = str(uuid.uuid4())
             now = self._ledger.now()
+            basics = RequestBasics(
+                user, body["geometry"], name, description, contract, now,
+                history(["received", "review"], [now, now]), **common,
+            )  # fmt: skip
             feature = repeat_feature(
+                basics,
                 repeat_id=repeat_id,
-                user=user,
-                geometry=body["geometry"],
-                name=name,
-                description=description,
                 tier=tier,
                 repetition=repeats,
                 window=int(window or repeats["repetitionInterval"] * 86400),
                 insar={"orbit": orbit} if orbit else None,
-                contract=contract,
-                history=history(["received", "review"], [now, now]),
-                submitted=now,
-                **common,
             )
             self.records[repeat_id] = feature
             self.save(feature)
@@ -131,55 +127,31 @@ def repetition(issues: Issues, raw: Any, now: datetime) -> Json:
 
 
 def repeat_feature(
+    basics: RequestBasics,
     *,
     repeat_id: str,
-    user: User,
-    geometry: Json,
-    name: str,
-    description: str,
     tier: str,
     repetition: Json,
     window: int,
     insar: Json | None,
-    contract: str,
-    history: list[Json],
-    submitted: datetime,
-    collection_type: str,
-    holdback: str,
-    custom: Json,
-    constraints: Json,
-    processing: Json | None,
 ) -> Json:
     """The repeat request feature the API answers with."""
-    kind = COLLECTION_TYPES[collection_type]
-    price = list_price(collection_type, tier, holdback)
+    price = list_price(basics.collection_type, tier, basics.holdback)
     return {
         "type": "Feature",
-        "geometry": geometry,
+        "geometry": basics.geometry,
         "properties": {
-            "submissionTime": format_time(submitted),
-            "repeatrequestId": repeat_id,
-            "repeatrequestName": name,
-            "repeatrequestDescription": description,
-            "orgId": user.organization_id,
-            "userId": user.id,
+            **basics.header("repeatrequest", repeat_id),
             "windowDuration": window,
             "repetitionProperties": repetition,
-            "collectionTier": tier,
-            "collectionType": collection_type,
-            "type": kind.collect_mode,
-            "archiveHoldback": holdback,
-            "statusHistory": history,
-            "collectConstraints": constraints,
-            "processingConfig": processing,
-            "billingEnvironment": "default",
+            **basics.collection(tier),
             "parentRepeatrequest": None,
             "sandbox": True,
             "costPerImageEstimate": money(price),
-            "customAttribute1": custom["customAttribute1"],
-            "customAttribute2": custom["customAttribute2"],
-            "contractId": contract,
+            "customAttribute1": basics.custom["customAttribute1"],
+            "customAttribute2": basics.custom["customAttribute2"],
+            "contractId": basics.contract,
             "insar": insar,
-            "transactionStatus": transaction_status(history[0]["code"]),
+            "transactionStatus": transaction_status(basics.history[0]["code"]),
         },
     }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from capella.sandbox.formats import format_time
 from capella.sandbox.tasking_options import (
     ARCHIVE_HOLDBACKS,
     ASC_DSC,
@@ -16,11 +19,55 @@ from capella.sandbox.tasking_options import (
     PRODUCT_TYPES,
     SQUINTS,
 )
+from capella.sandbox.users import User
 from capella.sandbox.validation import Issues
 
-__all__ = ["common_properties", "processing", "updates"]
+__all__ = ["RequestBasics", "common_properties", "processing", "updates"]
 
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RequestBasics:
+    """What every new tasking or repeat request holds: who asked, where, what and when."""
+
+    user: User
+    geometry: Json
+    name: str
+    description: str
+    contract: str
+    submitted: datetime
+    history: list[Json]
+    # The validated fields of `common_properties`.
+    collection_type: str
+    holdback: str
+    custom: Json
+    constraints: Json
+    processing: Json | None
+
+    def header(self, prefix: str, ident: str) -> Json:
+        """The first properties: submission time, id, name, description, organisation, user."""
+        return {
+            "submissionTime": format_time(self.submitted),
+            f"{prefix}Id": ident,
+            f"{prefix}Name": self.name,
+            f"{prefix}Description": self.description,
+            "orgId": self.user.organization_id,
+            "userId": self.user.id,
+        }
+
+    def collection(self, tier: str) -> Json:
+        """The collection properties: tier, type, mode, holdback, status, constraints."""
+        return {
+            "collectionTier": tier,
+            "collectionType": self.collection_type,
+            "type": COLLECTION_TYPES[self.collection_type].collect_mode,
+            "archiveHoldback": self.holdback,
+            "statusHistory": self.history,
+            "collectConstraints": self.constraints,
+            "processingConfig": self.processing,
+            "billingEnvironment": "default",
+        }
 
 
 def common_properties(issues: Issues, body: Json, properties: Json) -> Json:

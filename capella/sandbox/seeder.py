@@ -14,6 +14,7 @@ from capella.sandbox.config import DEMO_CONTRACT_ID
 from capella.sandbox.formats import format_time, parse_time
 from capella.sandbox.orders import Orders
 from capella.sandbox.repeats import RepeatRequests, repeat_feature
+from capella.sandbox.request_fields import RequestBasics
 from capella.sandbox.request_status import history
 from capella.sandbox.request_status import status as status_of
 from capella.sandbox.tasking import TaskingRequests, TaskRecord, task_feature
@@ -204,24 +205,27 @@ class Seeder:
         display = (
             name if repeat is None else f"{repeat['properties']['repeatrequestName']} #{number}"
         )
-        feature = task_feature(
-            task_id=task_id,
+        basics = RequestBasics(
             user=user,
             geometry=geometry if repeat is None else repeat["geometry"],
             name=f"{display}" if repeat else f"{name} {collection_type}",
             description="" if rng.random() < 0.7 else f"Monitoring {name}",
-            window_open=window_open,
-            window_close=window_close,
-            tier=tier,
-            pre_approval=codes[1:2] != ["review"],
             contract=DEMO_CONTRACT_ID,
-            history=history(codes, times),
             submitted=submitted,
+            history=history(codes, times),
             collection_type=collection_type,
             holdback=holdback,
             custom={"customAttribute1": None, "customAttribute2": None},
             constraints=constraints,
             processing={"productTypes": ["SLC", "GEO", "GEC", "SICD", "SIDD"]},
+        )
+        feature = task_feature(
+            basics,
+            task_id=task_id,
+            window_open=window_open,
+            window_close=window_close,
+            tier=tier,
+            pre_approval=codes[1:2] != ["review"],
             repeat_id=None if repeat is None else repeat["properties"]["repeatrequestId"],
         )
         return TaskRecord(feature, collects)
@@ -243,28 +247,14 @@ class Seeder:
         times = [submitted + timedelta(minutes=i * rng.randint(1, 90)) for i in range(len(codes))]
         count = rng.choice([None, None, 10, 52])
         tier = rng.choice(["routine", "routine", "flexible", "insar"])
-        return repeat_feature(
-            repeat_id=self.uuid(),
+        basics = RequestBasics(
             user=user,
             geometry=geometry,
             name=f"{name} every {interval} day{'s' if interval > 1 else ''}",
             description="",
-            tier=tier,
-            repetition={
-                "repeatStart": format_time(start),
-                "repeatEnd": None
-                if count is not None
-                else format_time(start + timedelta(days=rng.choice([90, 180, 365]))),
-                "repetitionInterval": interval,
-                "repetitionCount": count,
-                "maintainSceneFraming": rng.random() < 0.5,
-                "lookAngleTolerance": 10,
-            },
-            window=interval * 86400,
-            insar={"orbit": rng.choice(INSAR_ORBITS)} if tier == "insar" else None,
             contract=DEMO_CONTRACT_ID,
-            history=history(codes, times),
             submitted=submitted,
+            history=history(codes, times),
             collection_type=collection_type,
             holdback="none",
             custom={"customAttribute1": None, "customAttribute2": None},
@@ -282,6 +272,24 @@ class Seeder:
                 "polarization": "HH",
             },
             processing=None,
+        )
+        # Drawn in this order: the id, then the repetition, then the InSAR orbit.
+        return repeat_feature(
+            basics,
+            repeat_id=self.uuid(),
+            tier=tier,
+            repetition={
+                "repeatStart": format_time(start),
+                "repeatEnd": None
+                if count is not None
+                else format_time(start + timedelta(days=rng.choice([90, 180, 365]))),
+                "repetitionInterval": interval,
+                "repetitionCount": count,
+                "maintainSceneFraming": rng.random() < 0.5,
+                "lookAngleTolerance": 10,
+            },
+            window=interval * 86400,
+            insar={"orbit": rng.choice(INSAR_ORBITS)} if tier == "insar" else None,
         )
 
     def orders(self) -> None:

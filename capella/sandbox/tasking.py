@@ -14,7 +14,7 @@ from capella.sandbox.collects import CollectPool, collect_json
 from capella.sandbox.formats import format_time, money
 from capella.sandbox.ledger import Ledger
 from capella.sandbox.request_book import RequestBook, start_validation
-from capella.sandbox.request_fields import common_properties
+from capella.sandbox.request_fields import RequestBasics, common_properties
 from capella.sandbox.request_status import history, transaction_status
 from capella.sandbox.tasking_options import COLLECTION_TYPES, TASK_TIERS, list_price
 from capella.sandbox.users import User, contract_id
@@ -92,20 +92,17 @@ class TaskingRequests(RequestBook[TaskRecord]):
             codes = ["received", "submitted" if pre_approval else "review"]
             if completes:
                 codes = ["received", "submitted", "accepted", "active", "completed"]
+            basics = RequestBasics(
+                user, body["geometry"], name, description, contract, now,
+                history(codes, [now] * len(codes)), **common,
+            )  # fmt: skip
             feature = task_feature(
+                basics,
                 task_id=task_id,
-                user=user,
-                geometry=body["geometry"],
-                name=name,
-                description=description,
                 window_open=window_open,
                 window_close=window_close,
                 tier=tier,
                 pre_approval=bool(pre_approval),
-                contract=contract,
-                history=history(codes, [now] * len(codes)),
-                submitted=now,
-                **common,
             )
             record = TaskRecord(feature, self._collects.take(2) if completes else [])
             self.add(record)
@@ -132,58 +129,35 @@ def _area_sqkm(geometry: Json, width: int, length: int) -> float:
 
 
 def task_feature(
+    basics: RequestBasics,
     *,
     task_id: str,
-    user: User,
-    geometry: Json,
-    name: str,
-    description: str,
     window_open: datetime,
     window_close: datetime,
     tier: str,
     pre_approval: bool,
-    contract: str,
-    history: list[Json],
-    submitted: datetime,
-    collection_type: str,
-    holdback: str,
-    custom: Json,
-    constraints: Json,
-    processing: Json | None,
     repeat_id: str | None = None,
 ) -> Json:
     """The tasking request feature the API answers with."""
-    kind = COLLECTION_TYPES[collection_type]
-    price = list_price(collection_type, tier, holdback)
-    area = _area_sqkm(geometry, int(constraints.get("imageWidth", 5000)), kind.image_length)
-    status = history[0]["code"]
+    kind = COLLECTION_TYPES[basics.collection_type]
+    price = list_price(basics.collection_type, tier, basics.holdback)
+    width = int(basics.constraints.get("imageWidth", 5000))
+    area = _area_sqkm(basics.geometry, width, kind.image_length)
     return {
         "type": "Feature",
-        "geometry": geometry,
+        "geometry": basics.geometry,
         "properties": {
-            "submissionTime": format_time(submitted),
-            "taskingrequestId": task_id,
-            "taskingrequestName": name,
-            "taskingrequestDescription": description,
-            "orgId": user.organization_id,
-            "userId": user.id,
+            **basics.header("taskingrequest", task_id),
             "repeatrequestId": repeat_id,
             "windowOpen": format_time(window_open),
             "windowDuration": int((window_close - window_open).total_seconds()),
             "windowClose": format_time(window_close),
-            "collectionTier": tier,
-            "collectionType": collection_type,
-            "type": kind.collect_mode,
-            "archiveHoldback": holdback,
-            "statusHistory": history,
-            "collectConstraints": constraints,
-            "processingConfig": processing,
-            "billingEnvironment": "default",
+            **basics.collection(tier),
             "preApproval": pre_approval,
-            "customAttribute1": custom["customAttribute1"],
-            "customAttribute2": custom["customAttribute2"],
-            "contractId": contract,
-            "transactionStatus": transaction_status(status),
+            "customAttribute1": basics.custom["customAttribute1"],
+            "customAttribute2": basics.custom["customAttribute2"],
+            "contractId": basics.contract,
+            "transactionStatus": transaction_status(basics.history[0]["code"]),
             "sandbox": True,
             "order": {
                 "summary": {"subtotal": money(price), "total": money(price)},
@@ -193,7 +167,7 @@ def task_feature(
                         "accountingSize": {"unit": "sqkm", "value": round(area, 2)},
                     }
                 ],
-                "archiveHoldback": holdback,
+                "archiveHoldback": basics.holdback,
                 "managedOrganizationIds": ["*"],
             },
         },
