@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         type=_fault,
         default=[],
+        dest="faults",
         metavar="SPEC",
         help="ROUTE:KIND[=VALUE][:times=N][:retry-after=S], e.g. assets:status=503:times=2",
     )
@@ -79,15 +80,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        sandbox = Sandbox(
-            port=args.port,
-            seed=args.seed,
-            db=args.db,
-            raster_size=args.raster_size,
-            completion_share=args.completion_share,
-            latency=args.latency,
-            faults=args.fault,
-        )
+        # Every option but the log level is a Sandbox argument of the same name.
+        options = {k: v for k, v in vars(args).items() if k != "log_level"}
+        sandbox = Sandbox(**options)
         with sandbox:
             print(f"Capella sandbox running at {sandbox.url} (seed {args.seed})")
             print(f"API key:  {DEMO_API_KEY}")

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,6 +28,7 @@ from capella.sandbox.api_errors import ApiError, validation_error
 from capella.sandbox.assets import read_range
 from capella.sandbox.config import SandboxConfig
 from capella.sandbox.faults import Fault, FaultInjector, FaultPlan
+from capella.sandbox.request_book import RequestBook
 from capella.sandbox.request_search import SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT
 from capella.sandbox.state import State
 from capella.sandbox.tasking_options import COLLECTION_TYPES
@@ -94,6 +95,16 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[ASGIApp]]
+
+
+class Handlers(NamedTuple):
+    """The handlers of one kind of request (tasking or repeat)."""
+
+    create: Handler
+    get: Handler
+    update: Handler
+    update_status: Handler
+    search: Handler
 
 
 class _ConnectionCut(Exception):
@@ -315,32 +326,6 @@ async def get_order_download(call: Call) -> ASGIApp:
     return _json(call.state.orders.download(call.me, call.param("orderId"), call.base_url))
 
 
-async def create_task(call: Call) -> ASGIApp:
-    """`POST /task`."""
-    return _json(call.state.tasks.create(call.me, await call.json()))
-
-
-async def get_task(call: Call) -> ASGIApp:
-    """`GET /task/{taskingrequestId}`."""
-    return _json(call.state.tasks.get(call.me, call.param("taskingrequestId")))
-
-
-async def update_task(call: Call) -> ASGIApp:
-    """`PATCH /task/{taskingrequestId}` (and `/tasks/{id}`)."""
-    body = await call.json()
-    return _json(call.state.tasks.update(call.me, call.param("taskingrequestId"), body))
-
-
-async def update_task_status(call: Call) -> ASGIApp:
-    """`PATCH /task/{taskingrequestId}/status`."""
-    body = await call.json()
-    return _json(call.state.tasks.update_status(call.me, call.param("taskingrequestId"), body))
-
-
-def _filters(body: Json) -> Any:
-    return body["query"] if "query" in body else body.get("filter")
-
-
 def _search_limit(call: Call, body: Json) -> tuple[int, int]:
     """`page` and `limit` of a request search: the URL query wins over the body."""
     query = call.request.query_params
@@ -363,40 +348,36 @@ def _search_limit(call: Call, body: Json) -> tuple[int, int]:
     return page or 1, limit or SEARCH_DEFAULT_LIMIT
 
 
-async def search_tasks(call: Call) -> ASGIApp:
-    """`POST /tasks/search?page&limit`."""
-    body = await call.json()
-    page, limit = _search_limit(call, body)
-    return _json(call.state.tasks.search(call.me, _filters(body), page, limit, body))
-
-
 async def list_collects(call: Call) -> ASGIApp:
     """`GET /collects/list/{taskingrequestId}`: a bare array."""
     return _json(call.state.tasks.collects_of(call.me, call.param("taskingrequestId")))
 
 
-async def create_repeat(call: Call) -> ASGIApp:
-    """`POST /repeat-requests`."""
-    return _json(call.state.repeats.create(call.me, await call.json()))
+def _request_handlers(book_of: Callable[[State], RequestBook[Any]], id_param: str) -> Handlers:
+    """The create, get, update, status and search handlers of one kind of request."""
 
+    async def create(call: Call) -> ASGIApp:
+        return _json(book_of(call.state).create(call.me, await call.json()))
 
-async def update_repeat(call: Call) -> ASGIApp:
-    """`PATCH /repeat-requests/{repeatrequestId}`."""
-    body = await call.json()
-    return _json(call.state.repeats.update(call.me, call.param("repeatrequestId"), body))
+    async def get(call: Call) -> ASGIApp:
+        return _json(book_of(call.state).get(call.me, call.param(id_param)))
 
+    async def update(call: Call) -> ASGIApp:
+        body = await call.json()
+        return _json(book_of(call.state).update(call.me, call.param(id_param), body))
 
-async def update_repeat_status(call: Call) -> ASGIApp:
-    """`PATCH /repeat-requests/{repeatrequestId}/status` (`status` or `code`)."""
-    body = await call.json()
-    return _json(call.state.repeats.update_status(call.me, call.param("repeatrequestId"), body))
+    async def update_status(call: Call) -> ASGIApp:
+        body = await call.json()
+        return _json(book_of(call.state).update_status(call.me, call.param(id_param), body))
 
+    async def search(call: Call) -> ASGIApp:
+        # The filters are in `query` or `filter`; page and limit in the URL query or the body.
+        body = await call.json()
+        page, limit = _search_limit(call, body)
+        filters = body["query"] if "query" in body else body.get("filter")
+        return _json(book_of(call.state).search(call.me, filters, page, limit, body))
 
-async def search_repeats(call: Call) -> ASGIApp:
-    """`POST /repeat-requests/search` (`filter` or `query`)."""
-    body = await call.json()
-    page, limit = _search_limit(call, body)
-    return _json(call.state.repeats.search(call.me, _filters(body), page, limit, body))
+    return Handlers(create, get, update, update_status, search)
 
 
 async def list_collection_types(call: Call) -> ASGIApp:
@@ -582,6 +563,10 @@ def _routes() -> list[Route]:
     def op(path: str, method: str, name: str, handler: Handler, *, auth: bool = True) -> Route:
         return Route(path, Operation(name, handler, auth=auth), methods=[method], name=name)
 
+    tasks = _request_handlers(lambda state: state.tasks, "taskingrequestId")
+    repeats = _request_handlers(lambda state: state.repeats, "repeatrequestId")
+    task, repeat = "/task/{taskingrequestId}", "/repeat-requests/{repeatrequestId}"
+
     return [
         op("/user", "GET", "getUser", get_user),
         op("/catalog/search", "POST", "searchCatalog", search_catalog),
@@ -592,27 +577,17 @@ def _routes() -> list[Route]:
         op("/orders/", "GET", "listOrders", list_orders),
         op("/orders/{orderId}", "GET", "getOrder", get_order),
         op("/orders/{orderId}/download", "GET", "getOrderDownload", get_order_download),
-        op("/task", "POST", "createTaskingRequest", create_task),
-        op("/task/{taskingrequestId}", "GET", "getTaskingRequest", get_task),
-        op("/task/{taskingrequestId}", "PATCH", "updateTaskingRequest", update_task),
-        op("/tasks/{taskingrequestId}", "PATCH", "updateTaskingRequest", update_task),
-        op(
-            "/task/{taskingrequestId}/status",
-            "PATCH",
-            "updateTaskingRequestStatus",
-            update_task_status,
-        ),
-        op("/tasks/search", "POST", "searchTaskingRequests", search_tasks),
+        op("/task", "POST", "createTaskingRequest", tasks.create),
+        op(task, "GET", "getTaskingRequest", tasks.get),
+        op(task, "PATCH", "updateTaskingRequest", tasks.update),
+        op("/tasks/{taskingrequestId}", "PATCH", "updateTaskingRequest", tasks.update),
+        op(f"{task}/status", "PATCH", "updateTaskingRequestStatus", tasks.update_status),
+        op("/tasks/search", "POST", "searchTaskingRequests", tasks.search),
         op("/collects/list/{taskingrequestId}", "GET", "listCollectsForTask", list_collects),
-        op("/repeat-requests", "POST", "createRepeatRequest", create_repeat),
-        op("/repeat-requests/search", "POST", "searchRepeatRequests", search_repeats),
-        op("/repeat-requests/{repeatrequestId}", "PATCH", "updateRepeatRequest", update_repeat),
-        op(
-            "/repeat-requests/{repeatrequestId}/status",
-            "PATCH",
-            "updateRepeatRequestStatus",
-            update_repeat_status,
-        ),
+        op("/repeat-requests", "POST", "createRepeatRequest", repeats.create),
+        op("/repeat-requests/search", "POST", "searchRepeatRequests", repeats.search),
+        op(repeat, "PATCH", "updateRepeatRequest", repeats.update),
+        op(f"{repeat}/status", "PATCH", "updateRepeatRequestStatus", repeats.update_status),
         op("/collectiontypes", "GET", "listCollectionTypes", list_collection_types),
         op("/assets/{key:path}", "GET", "assets", serve_asset, auth=False),
     ]

@@ -19,6 +19,7 @@ import attrs
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from capella.enumerations import CollectionType
 from capella.sandbox.assets import item_assets
 
 __all__ = ["HANDMADE", "Collect", "generate"]
@@ -57,15 +58,10 @@ _FOOTPRINT_KM: Final = {
     "parallel_stripmap_50": (10.0, 50.0),
     "parallel_stripmap_100": (10.0, 100.0),
 }
-# stripmap_20 twice: the most common stripmap product
+# Every stripmap collection type, stripmap_20 twice: the most common stripmap product.
 _STRIPMAP_TYPES: Final = (
     "stripmap_20",
-    "stripmap_20",
-    "stripmap_50",
-    "stripmap_100",
-    "parallel_stripmap_20",
-    "parallel_stripmap_50",
-    "parallel_stripmap_100",
+    *(name for name in CollectionType.values() if "stripmap" in name),
 )
 _USE_CASES: Final = (
     "maritime",
@@ -421,37 +417,45 @@ def _random_collect(rng: random.Random, taken: set[tuple[int, int]]) -> Collect:
     )
 
 
+# The fields of a hand-made spec that its collect takes over unchanged.
+_COPIED_FROM_SPEC: Final = (
+    "platform",
+    "mode",
+    "collection_type",
+    "pol",
+    "lon",
+    "lat",
+    "duration",
+    "orbit_state",
+    "direction",
+    "look",
+    "squint",
+    "tz_name",
+    "ownership",
+    "products",
+    "looks",
+    "az_res",
+    "slant_res",
+    "name",
+)
+
+
 def _handmade_collect(spec: _HandMade, rng: random.Random, taken: set[tuple[int, int]]) -> Collect:
     """Turn a hand-made spec into a collect; its id and minor angles come from ``rng``."""
     start = datetime.fromisoformat(spec.start).replace(tzinfo=UTC)
     taken.add((spec.platform, int(start.timestamp())))
+    copied = {name: getattr(spec, name) for name in _COPIED_FROM_SPEC}
+    # Keyword arguments run in order: the id, then the layover, use case and delay draws.
     return Collect(
         collect_id=_new_uuid(rng),
-        platform=spec.platform,
-        mode=spec.mode,
-        collection_type=spec.collection_type,
-        pol=spec.pol,
-        lon=spec.lon,
-        lat=spec.lat,
         start=start,
-        duration=spec.duration,
-        orbit_state=spec.orbit_state,
-        direction=spec.direction,
-        look=spec.look,
-        squint=spec.squint,
         layover=rng.uniform(-15.0, 15.0),
-        tz_name=spec.tz_name,
         tz_offset_min=spec.tz_offset_h * 60,
-        ownership=spec.ownership,
-        products=spec.products,
-        looks=spec.looks,
-        az_res=spec.az_res,
-        slant_res=spec.slant_res,
         algorithm="pfa" if spec.mode == "spotlight" else "backprojection",
         holdback_days=0,
         use_case=rng.choice(_USE_CASES),
         processing_delay_s=rng.uniform(3600.0, 30 * 3600.0),
-        name=spec.name,
+        **copied,
     )
 
 

@@ -59,6 +59,10 @@ class RequestBook(ABC, Generic[R]):
     def save(self, record: R) -> None:
         """Write `record` to the database, if there is one."""
 
+    @abstractmethod
+    def create(self, user: User, body: Json) -> Json:
+        """`POST` a new request: validate, store and answer with its feature."""
+
     def find(self, user: User, ident: str) -> R:
         """The record `ident` if `user` may see it; else a 404 (a 400 if `ident` is no UUID)."""
         check_uuid(ident, f"{self.prefix}Id")

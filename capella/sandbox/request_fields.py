@@ -56,6 +56,14 @@ class RequestBasics:
             "userId": self.user.id,
         }
 
+    def billing(self) -> Json:
+        """The custom attributes and the contract."""
+        return {
+            "customAttribute1": self.custom["customAttribute1"],
+            "customAttribute2": self.custom["customAttribute2"],
+            "contractId": self.contract,
+        }
+
     def collection(self, tier: str) -> Json:
         """The collection properties: tier, type, mode, holdback, status, constraints."""
         return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,26 +85,22 @@ _PLACES = [
 ]
 
 
-class Seeder:
-    """Builds the deterministic starting requests and orders of a seed."""
+def _midnight_today() -> datetime:
+    # Stable within a day, so that open requests have open windows.
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
-    def __init__(
-        self,
-        catalog: Catalog,
-        collects: CollectPool,
-        tasks: TaskingRequests,
-        repeats: RepeatRequests,
-        orders: Orders,
-        rng: random.Random,
-    ) -> None:
-        self.catalog = catalog
-        self.collects = collects
-        self.tasks = tasks
-        self.repeats = repeats
-        self.order_book = orders
-        self.rng = rng
-        # Midnight today: stable within a day, so that open requests have open windows.
-        self.anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+@dataclass
+class Seeder:
+    """Builds the deterministic starting requests and orders of a seed into the books."""
+
+    catalog: Catalog
+    collects: CollectPool
+    tasks: TaskingRequests
+    repeats: RepeatRequests
+    order_book: Orders
+    rng: random.Random
+    anchor: datetime = field(default_factory=_midnight_today)
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))

@@ -154,9 +154,7 @@ def task_feature(
             "windowClose": format_time(window_close),
             **basics.collection(tier),
             "preApproval": pre_approval,
-            "customAttribute1": basics.custom["customAttribute1"],
-            "customAttribute2": basics.custom["customAttribute2"],
-            "contractId": basics.contract,
+            **basics.billing(),
             "transactionStatus": transaction_status(basics.history[0]["code"]),
             "sandbox": True,
             "order": {
