@@ -137,11 +137,10 @@ def repeat_feature(
 ) -> Json:
     """The repeat request feature the API answers with."""
     price = list_price(basics.collection_type, tier, basics.holdback)
-    return {
-        "type": "Feature",
-        "geometry": basics.geometry,
-        "properties": {
-            **basics.header("repeatrequest", repeat_id),
+    return basics.feature(
+        "repeatrequest",
+        repeat_id,
+        {
             "windowDuration": window,
             "repetitionProperties": repetition,
             **basics.collection(tier),
@@ -152,4 +151,4 @@ def repeat_feature(
             "insar": insar,
             "transactionStatus": transaction_status(basics.history[0]["code"]),
         },
-    }
+    )

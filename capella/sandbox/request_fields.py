@@ -45,8 +45,16 @@ class RequestBasics:
     constraints: Json
     processing: Json | None
 
-    def header(self, prefix: str, ident: str) -> Json:
-        """The first properties: submission time, id, name, description, organisation, user."""
+    def feature(self, prefix: str, ident: str, properties: Json) -> Json:
+        """The request feature `ident`: the properties every request starts with, then
+        `properties` (`prefix` is ``taskingrequest`` or ``repeatrequest``)."""
+        return {
+            "type": "Feature",
+            "geometry": self.geometry,
+            "properties": {**self._header(prefix, ident), **properties},
+        }
+
+    def _header(self, prefix: str, ident: str) -> Json:
         return {
             "submissionTime": format_time(self.submitted),
             f"{prefix}Id": ident,

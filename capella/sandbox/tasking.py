@@ -143,11 +143,10 @@ def task_feature(
     price = list_price(basics.collection_type, tier, basics.holdback)
     width = int(basics.constraints.get("imageWidth", 5000))
     area = _area_sqkm(basics.geometry, width, kind.image_length)
-    return {
-        "type": "Feature",
-        "geometry": basics.geometry,
-        "properties": {
-            **basics.header("taskingrequest", task_id),
+    return basics.feature(
+        "taskingrequest",
+        task_id,
+        {
             "repeatrequestId": repeat_id,
             "windowOpen": format_time(window_open),
             "windowDuration": int((window_close - window_open).total_seconds()),
@@ -169,4 +168,4 @@ def task_feature(
                 "managedOrganizationIds": ["*"],
             },
         },
-    }
+    )
