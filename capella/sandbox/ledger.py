@@ -33,10 +33,7 @@ class Ledger:
 
     def item(self, stac_id: str) -> Json | None:
         """The catalog item `stac_id`, or None."""
-        try:
-            return self.catalog.get(stac_id)
-        except KeyError:
-            return None
+        return self.catalog.get(stac_id)
 
     def persist(self, kind: str, ident: str, data: Json) -> None:
         """Write one record to the database, if there is one."""
