@@ -6,11 +6,14 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
+from capella._flow import CURRENT_USER, Context, Flow, call
+from capella._ops import Op
 from capella.enumerations import AuthHeaderPrefix
-from capella.errors import AuthenticationError
+from capella.errors import AuthenticationError, CapellaConsoleClientError
 
 API_KEY_ENV = "CAPELLA_API_KEY"
 
@@ -66,3 +69,27 @@ def resolve_credentials(
         f"or set the {API_KEY_ENV} environment variable.",
         "MISSING_CREDENTIALS",
     )
+
+
+def whoami(ctx: Context) -> Flow[dict[str, Any]]:
+    """Return the authenticated user's info (``GET /user``)."""
+    user = yield call(Op.GET_USER)
+    if not isinstance(user, dict):
+        raise CapellaConsoleClientError("GET /user did not return an object")
+    return user
+
+
+def authenticate(ctx: Context, base_url: str, credentials: Credentials | None) -> Flow[None]:
+    """Check the credentials with the (cached) ``GET /user``; a clear error when refused."""
+    try:
+        user = yield CURRENT_USER
+    except AuthenticationError as exc:
+        kind = "API key" if credentials and credentials.scheme.value == "ApiKey" else "token"
+        raise AuthenticationError(
+            f"Unable to authenticate with {base_url}: the provided {kind} is invalid "
+            f"({exc.message})",
+            exc.code,
+            exc.data,
+            exc.response,
+        ) from exc
+    ctx.log.info("successfully authenticated as %s", user.get("email"))

@@ -61,3 +61,17 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         _PAUSE.leave()
+
+
+# Bodies from this size on are decoded with the garbage collector paused.
+PAUSE_FROM = 256 * 1024
+
+
+@contextmanager
+def decoding_paused(size: int, *, enabled: bool = True) -> Iterator[None]:
+    """Pause the collector while a body of ``size`` bytes is decoded, if large and ``enabled``."""
+    if not enabled or size < PAUSE_FROM:
+        yield
+        return
+    with gc_paused():
+        yield

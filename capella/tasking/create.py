@@ -6,13 +6,13 @@ import inspect
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, Unpack
 
 import attrs
 
-from capella._http import ApiSession
+from capella._flow import Context, Flow, call
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella.enumerations import (
     ArchiveHoldback,
     CollectionTier,
@@ -196,28 +196,16 @@ def created(log: ClientLog, what: str, answer: Any) -> dict[str, Any]:
     return answer
 
 
-def _tasking_op() -> ModuleType:
-    from capella_api.api.tasking import create_tasking_request as op
-
-    return op
-
-
-def _repeat_op() -> ModuleType:
-    from capella_api.api.repeat_requests import create_repeat_request as op
-
-    return op
-
-
 @attrs.frozen
 class Creation(Generic[P]):
     """One kind of request to create: its body builder, its operation and its docs.
 
     ``build`` holds the typed keyword-only parameters, the validation and the wire body; the
-    sync function below and the async client's method both take its signature and call it.
+    operation below takes its signature and calls it.
     """
 
     build: Callable[P, dict[str, Any]]
-    operation: Callable[[], ModuleType] = attrs.field(repr=False)
+    operation: Op
     what: str  # "tasking request": names it in log lines and errors
     summary: str  # the first line of the create function's docstring
 
@@ -239,16 +227,14 @@ def with_summary(doc: str, summary: str) -> str:
 
 def _create_function(
     creation: Creation[P], name: str
-) -> Callable[Concatenate[ApiSession, P], dict[str, Any]]:
-    def create(session: ApiSession, /, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+) -> Callable[Concatenate[Context, P], Flow[dict[str, Any]]]:
+    def create(ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> Flow[dict[str, Any]]:
         body = creation.build(*args, **kwargs)
-        announce(session.log, creation.what, body)
-        return created(
-            session.log, creation.what, session.call_json(creation.operation(), body=body)
-        )
+        announce(ctx.log, creation.what, body)
+        return created(ctx.log, creation.what, (yield call(creation.operation, body=body)))
 
     create.__name__ = create.__qualname__ = name
-    creation.adopt(create, "session")
+    creation.adopt(create, "ctx")
     return create
 
 
@@ -501,13 +487,13 @@ def repeat_request_body(
 
 TASKING_REQUEST = Creation(
     tasking_request_body,
-    _tasking_op,
+    Op.CREATE_TASKING_REQUEST,
     "tasking request",
     "Create a tasking request (``POST /task``) and return it as the API answers.",
 )
 REPEAT_REQUEST = Creation(
     repeat_request_body,
-    _repeat_op,
+    Op.CREATE_REPEAT_REQUEST,
     "repeat request",
     "Create a repeat request (``POST /repeat-requests``) and return it as the API answers.",
 )

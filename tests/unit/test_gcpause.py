@@ -11,8 +11,9 @@ import orjson
 import pytest
 
 from capella import _http
+from capella._gcpause import PAUSE_FROM as GC_PAUSE_FROM
 from capella._gcpause import gc_paused
-from capella._http import GC_PAUSE_FROM, decode_json
+from capella._http import decode_json
 from capella.results import GC_PAUSE_ITEMS, StacSearchResult
 
 

@@ -353,6 +353,18 @@ def test_ambiguous_submit_finds_the_order_the_server_created(
     assert order_id == api.orders[-1]["orderId"]
 
 
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_on_submit_is_ambiguous_and_never_resent(
+    client: CapellaConsoleClient, api: FakeApi, status: int
+) -> None:
+    # The gateway gave up waiting; the order service behind it created the order all the same.
+    api.on_submit = lambda request: httpx.Response(status, text="<html>Bad Gateway</html>")
+    order_id = client.submit_order(stac_ids=[stac_id(1), stac_id(2)])
+    assert api.calls().count("POST /orders") == 1
+    assert api.calls()[-1] == "GET /orders"
+    assert order_id == api.orders[-1]["orderId"]
+
+
 def test_ambiguous_submit_does_not_mistake_a_different_order_for_its_own(
     client: CapellaConsoleClient, api: FakeApi
 ) -> None:

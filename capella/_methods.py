@@ -1,0 +1,70 @@
+"""Client methods made from operations: one line per method in each client.
+
+An operation is a generator function taking the session first (see :mod:`capella._flow`);
+``sync_method`` makes it a method of ``CapellaConsoleClient`` that runs it on the thread,
+``async_method`` a coroutine method of ``AsyncCapellaConsoleClient`` that awaits it. Both keep
+the operation's signature (for type checkers, ``help()`` and IDEs), name and docstring.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+from capella._flow import Context, Flow
+
+if TYPE_CHECKING:
+    from capella._http import ApiSession
+    from capella.aio._http import AsyncApiSession
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Host(Protocol):
+    """The sync client, as far as its operation methods use it."""
+
+    _session: ApiSession
+
+
+class AsyncHost(Protocol):
+    """The async client, as far as its operation methods use it."""
+
+    _session: AsyncApiSession
+
+
+def _as_method(method: Callable[..., Any], operation: Callable[..., Any]) -> None:
+    # help() and IDEs reading the runtime signature see ``self`` where the operation has ctx.
+    signature = inspect.signature(operation)
+    first, *rest = signature.parameters.values()
+    method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[first.replace(name="self", annotation=inspect.Parameter.empty), *rest]
+    )
+
+
+def sync_method(
+    operation: Callable[Concatenate[Context, P], Flow[R]],
+) -> Callable[Concatenate[Host, P], R]:
+    """``client.name(*args)`` runs ``operation(session, *args)`` on the calling thread."""
+
+    @functools.wraps(operation)
+    def method(self: Host, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._session.run(operation(self._session, *args, **kwargs))
+
+    _as_method(method, operation)
+    return method
+
+
+def async_method(
+    operation: Callable[Concatenate[Context, P], Flow[R]],
+) -> Callable[Concatenate[AsyncHost, P], Coroutine[Any, Any, R]]:
+    """``await client.name(*args)`` runs ``operation(session, *args)`` on the event loop."""
+
+    @functools.wraps(operation)
+    async def method(self: AsyncHost, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await self._session.run(operation(self._session, *args, **kwargs))
+
+    _as_method(method, operation)
+    return method
