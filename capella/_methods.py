@@ -1,17 +1,20 @@
-"""Client methods made from operations: one line per method in each client.
+"""Client methods made from operations: one table serves both clients.
 
-An operation is a generator function taking the session first (see :mod:`capella._flow`);
+An operation is a generator function taking the session first (see :mod:`capella._flow`).
 ``sync_method`` makes it a method of ``CapellaConsoleClient`` that runs it on the thread,
 ``async_method`` a coroutine method of ``AsyncCapellaConsoleClient`` that awaits it. Both keep
-the operation's signature (for type checkers, ``help()`` and IDEs), name and docstring.
+the operation's signature (for ``help()`` and IDEs), name and docstring. :class:`operation`
+is the descriptor the shared table (:mod:`capella._api`) is made of: each client class says
+which of the two makers it uses, and type checkers see ``R`` or ``Awaitable[R]`` accordingly.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import types
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from capella._flow import Context, Flow
 
@@ -68,3 +71,32 @@ def async_method(
 
     _as_method(method, operation)
     return method
+
+
+class operation(Generic[P, R]):
+    """A client method made from ``func``: run on the thread or awaited, by the client's kind."""
+
+    def __init__(self, func: Callable[Concatenate[Context, P], Flow[R]]) -> None:
+        self.func = func
+        self._made: dict[type, Callable[..., Any]] = {}
+
+    def _method(self, owner: type) -> Callable[..., Any]:
+        made = self._made.get(owner)
+        if made is None:
+            made = self._made[owner] = owner._make_method(self.func)  # type: ignore[attr-defined]
+        return made
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Callable[..., Any]: ...
+
+    @overload
+    def __get__(self, obj: Host, owner: type | None = None) -> Callable[P, R]: ...
+
+    @overload
+    def __get__(
+        self, obj: AsyncHost, owner: type | None = None
+    ) -> Callable[P, Coroutine[Any, Any, R]]: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]:
+        method = self._method(owner if owner is not None else type(obj))
+        return method if obj is None else types.MethodType(method, obj)

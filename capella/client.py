@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from capella import _auth, orders, pagination
+from capella import _auth, orders
+from capella._api import ApiMethods
 from capella._auth import Credentials, resolve_credentials
 from capella._config import (
     DEFAULT_MAX_RETRIES,
@@ -26,14 +27,12 @@ from capella._logging import ClientLog
 from capella._methods import sync_method
 from capella.enumerations import AssetType, ProductType
 from capella.products import DEFAULT_DIR, ProductDownloads
-from capella.tasking import bulk, create, read
-from capella.tasking import search as requests_search
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
 
-class CapellaConsoleClient:
+class CapellaConsoleClient(ApiMethods):
     """Client of the Capella API (https://api.capellaspace.com or a sandbox).
 
     Credentials, in order of precedence: ``api_key``, ``token``, the ``CAPELLA_API_KEY``
@@ -43,6 +42,8 @@ class CapellaConsoleClient:
     ``gc_pause`` (on by default) pauses the garbage collector while large search pages are
     decoded (see ``capella._gcpause`` for what it costs the rest of the process).
     """
+
+    _make_method = staticmethod(sync_method)
 
     def __init__(
         self,
@@ -134,30 +135,6 @@ class CapellaConsoleClient:
 
     def _orders(self) -> orders.OrderApi:
         return orders.OrderApi(self._session.run, self._session)
-
-    # -- the API operations (capella/_auth.py, pagination.py, orders.py, tasking/) --------------
-
-    whoami = sync_method(_auth.whoami)
-    search = sync_method(pagination.search_catalog)
-    catalog_search = sync_method(pagination.search_catalog)
-    review_order = sync_method(orders.review_order)
-    submit_order = sync_method(orders.submit_order)
-    list_orders = sync_method(orders.list_orders_of)
-    get_stac_items_of_order = sync_method(orders.get_stac_items_of_order)
-    get_presigned_items = sync_method(orders.get_presigned_items)
-    get_presigned_assets = sync_method(orders.get_presigned_assets)
-    create_tasking_request = sync_method(create.create_tasking_request)
-    create_repeat_request = sync_method(create.create_repeat_request)
-    get_task = sync_method(read.get_task)
-    is_task_completed = staticmethod(read.is_task_completed)
-    get_collects_for_task = sync_method(read.get_collects_for_task)
-    search_tasking_requests = sync_method(requests_search.search_tasking_requests)
-    search_repeat_requests = sync_method(requests_search.search_repeat_requests)
-    search_repeat_request = sync_method(requests_search.search_repeat_requests)
-    cancel_tasking_requests = sync_method(bulk.cancel_tasking_requests)
-    cancel_repeat_requests = sync_method(bulk.cancel_repeat_requests)
-    update_tasking_requests = sync_method(bulk.update_tasking_requests)
-    update_repeat_requests = sync_method(bulk.update_repeat_requests)
 
     # -- downloads (capella/products.py, capella/download/) --------------------------------------
 

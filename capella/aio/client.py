@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from capella import _auth, orders, pagination
+from capella import _auth, orders
+from capella._api import ApiMethods
 from capella._auth import Credentials, resolve_credentials
 from capella._config import (
     DEFAULT_MAX_RETRIES,
@@ -28,17 +29,17 @@ from capella.aio._http import AsyncApiSession
 from capella.aio._products import AsyncDownloaderSlot, AsyncProductDownloads
 from capella.enumerations import AssetType, ProductType
 from capella.products import DEFAULT_DIR
-from capella.tasking import bulk, create, read
-from capella.tasking import search as requests_search
 
 
-class AsyncCapellaConsoleClient:
+class AsyncCapellaConsoleClient(ApiMethods):
     """Client of the Capella API on asyncio: ``CapellaConsoleClient``'s methods, awaitable.
 
     Arguments, results and errors are those of the sync client. A constructor cannot await,
     so the credentials are checked with ``GET /user`` on ``async with`` (unless
     ``no_token_check``). Close the client with ``async with`` or ``await client.aclose()``.
     """
+
+    _make_method = staticmethod(async_method)
 
     def __init__(
         self,
@@ -122,30 +123,6 @@ class AsyncCapellaConsoleClient:
 
     def _orders(self) -> orders.OrderApi:
         return orders.OrderApi(self._session.run, self._session)
-
-    # -- the API operations: the sync client's, awaited ----------------------------------------
-
-    whoami = async_method(_auth.whoami)
-    search = async_method(pagination.search_catalog)
-    catalog_search = async_method(pagination.search_catalog)
-    review_order = async_method(orders.review_order)
-    submit_order = async_method(orders.submit_order)
-    list_orders = async_method(orders.list_orders_of)
-    get_stac_items_of_order = async_method(orders.get_stac_items_of_order)
-    get_presigned_items = async_method(orders.get_presigned_items)
-    get_presigned_assets = async_method(orders.get_presigned_assets)
-    create_tasking_request = async_method(create.create_tasking_request)
-    create_repeat_request = async_method(create.create_repeat_request)
-    get_task = async_method(read.get_task)
-    is_task_completed = staticmethod(read.is_task_completed)
-    get_collects_for_task = async_method(read.get_collects_for_task)
-    search_tasking_requests = async_method(requests_search.search_tasking_requests)
-    search_repeat_requests = async_method(requests_search.search_repeat_requests)
-    search_repeat_request = async_method(requests_search.search_repeat_requests)
-    cancel_tasking_requests = async_method(bulk.cancel_tasking_requests)
-    cancel_repeat_requests = async_method(bulk.cancel_repeat_requests)
-    update_tasking_requests = async_method(bulk.update_tasking_requests)
-    update_repeat_requests = async_method(bulk.update_repeat_requests)
 
     # -- downloads (capella/products.py, capella/aio/download.py) -------------------------------
 

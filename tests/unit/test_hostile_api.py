@@ -127,7 +127,7 @@ def test_a_downgraded_next_link_stops_a_search_before_it_is_followed() -> None:
         base_url="https://api.test",
         transport=httpx.MockTransport(answer),
     )
-    with pytest.raises(CapellaConsoleClientError, match="http://api.test"):
+    with pytest.raises(CapellaConsoleClientError, match=r"http://api\.test"):
         client.search(limit=4)
     assert all(url.startswith("https://") for url in sent)
 
@@ -139,7 +139,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so a client reuses its connection
     peers: list[int] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server spelling
+    def do_GET(self) -> None:
         body = json.dumps({"port": self.client_address[1]}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
