@@ -33,6 +33,9 @@ class Context(Protocol):
     @property
     def search_url(self) -> str: ...
 
+    @property
+    def gc_pause(self) -> bool: ...
+
 
 @attrs.frozen
 class Call:

@@ -152,6 +152,7 @@ def sequential_pages(ctx: Context, query: CatalogQuery) -> Flow[StacSearchResult
     log, limit = ctx.log, query.limit
     size = min(MAX_PAGE_SIZE, limit)
     result = StacSearchResult(request_body=query.body)
+    result.gc_pause = ctx.gc_pause
     seen_pages: set[frozenset[str]] = set()
 
     page = checked_page((yield page_call({**query.body, "limit": size})))
@@ -212,6 +213,7 @@ def threaded_pages(ctx: Context, query: CatalogQuery) -> Flow[StacSearchResult]:
     limit = query.limit
     size = min(MAX_PAGE_SIZE, limit)
     result = StacSearchResult(request_body=query.body)
+    result.gc_pause = ctx.gc_pause
     # Page 1 is needed whenever anything matches: it is asked for while the count is probed,
     # so that the server works on it during the probe's round trip.
     first: list[int] = yield Start(
