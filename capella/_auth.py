@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
-
-import attrs
 
 from capella._flow import CURRENT_USER, Context, Flow, call
 from capella._ops import Op
@@ -18,12 +16,12 @@ from capella.errors import AuthenticationError, CapellaConsoleClientError
 API_KEY_ENV = "CAPELLA_API_KEY"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Credentials:
     """One credential and the scheme it is sent with."""
 
     scheme: AuthHeaderPrefix
-    secret: str = attrs.field(repr=False)
+    secret: str = dataclasses.field(repr=False)
 
     @property
     def header(self) -> str:
@@ -44,7 +42,7 @@ def resolve_credentials(
     *,
     environ: Mapping[str, str] | None = None,
     isatty: Callable[[], bool] | None = None,
-    prompt: Callable[[str], str] = getpass.getpass,
+    prompt: Callable[[str], str] | None = None,
 ) -> Credentials:
     """Pick the credential to use: api_key, then token, then CAPELLA_API_KEY, then a prompt."""
     env = os.environ if environ is None else environ
@@ -59,6 +57,10 @@ def resolve_credentials(
         return Credentials(AuthHeaderPrefix.API_KEY, _strip_prefix(key, AuthHeaderPrefix.API_KEY))
     interactive = isatty() if isatty is not None else sys.stdin is not None and sys.stdin.isatty()
     if interactive:
+        if prompt is None:
+            import getpass  # imported on use: it imports termios, and most users never see it
+
+            prompt = getpass.getpass
         entered = prompt("Capella API key: ").strip()
         if entered:
             return Credentials(

@@ -6,11 +6,13 @@ The base URL is resolved with one precedence: the ``base_url`` argument, else th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
-import attrs
 import httpx
 
 from capella._version import __version__
@@ -23,8 +25,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 3
 # Connections of the API session (searches page in parallel through it).
 API_CONNECTIONS = 20
-# Parallel file transfers of the downloader.
+# Parallel file transfers of the downloader, and where files go by default.
 DOWNLOAD_CONNECTIONS = 8
+DEFAULT_DIR = Path(tempfile.gettempdir())
 # Parallel catalog page requests (the reference SDK's bound); more get throttled.
 SEARCH_WORKERS = 8
 # Parallel per-id requests of a bulk cancel or update; more get throttled (429).
@@ -88,13 +91,13 @@ def checked_count(value: object, what: str, minimum: int) -> int:
     return value
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ClientOptions:
     """A client's options, checked: both clients and every request they send read these."""
 
     base_url: str = DEFAULT_BASE_URL
     search_url: str = f"{DEFAULT_BASE_URL}/catalog/search"
-    timeout: float | httpx.Timeout = DEFAULT_TIMEOUT
+    timeout: float | httpx.Timeout = dataclasses.field(default_factory=lambda: DEFAULT_TIMEOUT)
     max_retries: int = DEFAULT_MAX_RETRIES
     api_connections: int = API_CONNECTIONS
     download_connections: int = DOWNLOAD_CONNECTIONS

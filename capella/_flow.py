@@ -10,11 +10,10 @@ the steps and only do I/O, so every decision is made once and is testable withou
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-
-import attrs
 
 from capella._ops import Op
 
@@ -37,7 +36,7 @@ class Context(Protocol):
     def gc_pause(self) -> bool: ...
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Call:
     """Send ``op`` once (with the session's retries); the answer is the decoded JSON body.
 
@@ -47,7 +46,7 @@ class Call:
 
     op: Op
     args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = attrs.field(factory=dict)
+    kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     url: str | None = None
     decode: bool = True
 
@@ -57,7 +56,7 @@ def call(op: Op, *args: Any, url: str | None = None, decode: bool = True, **kwar
     return Call(op, args, kwargs, url, decode)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Start:
     """Start ``calls`` in the background, at most ``limit`` in flight; the answer is their handles.
 
@@ -69,14 +68,14 @@ class Start:
     limit: int
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Next:
     """Wait for the first of ``handles`` to finish; the answer is its :class:`Done`."""
 
     handles: frozenset[int]
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Done:
     """The outcome of a started call: its answer, or the error it raised."""
 

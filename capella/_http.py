@@ -9,6 +9,7 @@ the asyncio session (:mod:`capella.aio._http`); :class:`ApiSession` only sends a
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import itertools
 import os
@@ -16,11 +17,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
 import httpx
 import orjson
 
@@ -44,6 +43,9 @@ from capella.errors import (
     ConnectError,
     raise_for_response,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -74,7 +76,7 @@ AMBIGUOUS_STATUS = frozenset({502, 504})
 AMBIGUOUS_STATUS_OPS = frozenset({Op.SUBMIT_ORDER})
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetrySettings:
     """Bounds of the retry policy."""
 
@@ -472,6 +474,9 @@ class _Threads:
 
     def start(self, step: Start) -> list[int]:
         if self._pool is None:
+            # Imported on use: most operations never start a call in the background.
+            from concurrent.futures import ThreadPoolExecutor
+
             self._pool = ThreadPoolExecutor(max_workers=step.limit, thread_name_prefix="capella")
         handles = [next(self._numbers) for _ in step.calls]
         for handle, item in zip(handles, step.calls, strict=True):
@@ -479,6 +484,8 @@ class _Threads:
         return handles
 
     def next(self, step: Next) -> Done:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         wait([self._futures[h] for h in step.handles], return_when=FIRST_COMPLETED)
         handle = min(h for h in step.handles if self._futures[h].done())
         future = self._futures.pop(handle)

@@ -40,10 +40,15 @@ class AsyncHost(Protocol):
 
 def _as_method(method: Callable[..., Any], operation: Callable[..., Any]) -> None:
     # help() and IDEs reading the runtime signature see ``self`` where the operation has ctx.
+    # The method returns what the operation's generator returns: ``Flow[R]`` reads as ``R``.
     signature = inspect.signature(operation)
     first, *rest = signature.parameters.values()
+    returns = signature.return_annotation
+    if isinstance(returns, str) and returns.startswith("Flow[") and returns.endswith("]"):
+        returns = returns[len("Flow[") : -1]
     method.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[first.replace(name="self", annotation=inspect.Parameter.empty), *rest]
+        parameters=[first.replace(name="self", annotation=inspect.Parameter.empty), *rest],
+        return_annotation=returns,
     )
 
 
@@ -74,16 +79,19 @@ def async_method(
 
 
 class operation(Generic[P, R]):
-    """A client method made from ``func``: run on the thread or awaited, by the client's kind."""
+    """A client method made from an operation: run on the thread or awaited, by the client."""
 
-    def __init__(self, func: Callable[Concatenate[Context, P], Flow[R]]) -> None:
-        self.func = func
+    def __init__(self, load: Callable[[], Callable[Concatenate[Context, P], Flow[R]]]) -> None:
+        # ``load`` returns the operation: its module is imported on the method's first use,
+        # so that ``import capella`` does not pay for every module the API touches.
+        self._load = load
         self._made: dict[type, Callable[..., Any]] = {}
 
     def _method(self, owner: type) -> Callable[..., Any]:
         made = self._made.get(owner)
         if made is None:
-            made = self._made[owner] = owner._make_method(self.func)  # type: ignore[attr-defined]
+            maker = owner._make_method  # type: ignore[attr-defined]
+            made = self._made[owner] = maker(self._load())
         return made
 
     @overload

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from capella import _auth, orders
+from capella import _auth
 from capella._api import ApiMethods
 from capella._auth import Credentials, resolve_credentials
 from capella._config import (
+    DEFAULT_DIR,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
@@ -26,10 +27,12 @@ from capella._http import ApiSession
 from capella._logging import ClientLog
 from capella._methods import sync_method
 from capella.enumerations import AssetType, ProductType
-from capella.products import DEFAULT_DIR, ProductDownloads
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
+
+    from capella.orders import OrderApi
+    from capella.products import ProductDownloads
 
 
 class CapellaConsoleClient(ApiMethods):
@@ -133,8 +136,10 @@ class CapellaConsoleClient(ApiMethods):
         """The organization id of the authenticated user."""
         return str(self._session.user()["organizationId"])
 
-    def _orders(self) -> orders.OrderApi:
-        return orders.OrderApi(self._session.run, self._session)
+    def _orders(self) -> OrderApi:
+        from capella.orders import OrderApi
+
+        return OrderApi(self._session.run, self._session)
 
     # -- downloads (capella/products.py, capella/download/) --------------------------------------
 

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import attrs
-import dateutil.parser
 
 from capella._flow import CURRENT_USER, Context, Flow, call
 from capella._logging import ClientLog
@@ -102,6 +101,8 @@ def order_payload(items: Sequence[Mapping[str, Any]], contract_id: str | None = 
 
 def parse_expiration(order: Mapping[str, Any]) -> datetime | None:
     """The order's ``expirationDate`` as an aware datetime (naive means UTC); None if unreadable."""
+    import dateutil.parser  # imported on use: it costs import time for every client
+
     raw = order.get("expirationDate")
     if not isinstance(raw, str):
         return None

@@ -10,11 +10,11 @@ import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from capella import _auth, orders
+from capella import _auth
 from capella._api import ApiMethods
 from capella._auth import Credentials, resolve_credentials
 from capella._config import (
@@ -29,6 +29,9 @@ from capella.aio._http import AsyncApiSession
 from capella.aio._products import AsyncDownloaderSlot, AsyncProductDownloads
 from capella.enumerations import AssetType, ProductType
 from capella.products import DEFAULT_DIR
+
+if TYPE_CHECKING:
+    from capella.orders import OrderApi
 
 
 class AsyncCapellaConsoleClient(ApiMethods):
@@ -121,8 +124,10 @@ class AsyncCapellaConsoleClient(ApiMethods):
         """The catalog search URL."""
         return self._session.search_url
 
-    def _orders(self) -> orders.OrderApi:
-        return orders.OrderApi(self._session.run, self._session)
+    def _orders(self) -> OrderApi:
+        from capella.orders import OrderApi
+
+        return OrderApi(self._session.run, self._session)
 
     # -- downloads (capella/products.py, capella/aio/download.py) -------------------------------
 
