@@ -124,3 +124,46 @@ def test_search_url_signature_is_not_logged(caplog: pytest.LogCaptureFixture) ->
     signed_link = SIGNED.replace("bucket.test/a/b.tif", "api.test/s")
     session.call(Op.SEARCH_CATALOG, body={}, url=signed_link)
     assert "abcDEF" not in _all_text(caplog)
+
+
+def test_verbose_info_lines_stay_out_of_the_applications_root_handlers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    seen: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    handler = Collect()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    try:
+        log = ClientLog(verbose=True)
+        log.info("page %d of %d", 1, 2)
+        log.warning("a warning everyone may see")
+        log.close()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert "page 1 of 2" in capsys.readouterr().err
+    assert [r.getMessage() for r in seen] == ["a warning everyone may see"]
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("next=https%3A%2F%2Fb.test%2Fx%3FX-Amz-Signature%3Dfeedface99%26a%3D1", "feedface99"),
+        ('{"url": "https://b.test/x", "signature": "feedface99"}', "feedface99"),
+        ("<Error><SignatureProvided>feedface99</SignatureProvided></Error>", "feedface99"),
+        ("<StringToSign>AWS4-HMAC-SHA256 feedface99</StringToSign>", "feedface99"),
+    ],
+)
+def test_encoded_json_and_xml_signatures_are_redacted(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+
+
+def test_a_bare_key_is_redacted_when_it_is_the_clients() -> None:
+    assert KEY not in redact(f"rejected {KEY} (no prefix)", [KEY])
