@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from capella._auth import resolve_credentials
+from capella._config import ClientOptions
+from capella._logging import ClientLog
 from capella._methods import operation
+
+# Either session (named, not imported: the asyncio one is loaded only by the async client).
+S = TypeVar("S", "ApiSession", "AsyncApiSession")
 
 if TYPE_CHECKING:
     from capella import _auth, orders, pagination
+    from capella._http import ApiSession
+    from capella.aio._http import AsyncApiSession
     from capella.tasking import bulk, create, read
     from capella.tasking import search as requests_search
 else:
@@ -63,3 +71,21 @@ class ApiMethods:
     cancel_repeat_requests = operation(lambda: bulk.cancel_repeat_requests)
     update_tasking_requests = operation(lambda: bulk.update_tasking_requests)
     update_repeat_requests = operation(lambda: bulk.update_repeat_requests)
+
+
+def open_session(
+    session_type: type[S],
+    transport: Any,
+    api_key: str | None,
+    token: str | None,
+    verbose: bool,
+    no_auth: bool,
+    **options: Any,
+) -> tuple[S, ClientOptions]:
+    """Check a client's options, resolve its credentials and open its session (either kind)."""
+    checked = ClientOptions.of(**options)
+    credentials = None if no_auth else resolve_credentials(api_key, token)
+    log = ClientLog(verbose=verbose, secrets=[credentials.secret] if credentials else [])
+    settings = session_type.options_of(checked)
+    session = session_type(credentials=credentials, log=log, transport=transport, **settings)
+    return session, checked

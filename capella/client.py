@@ -14,17 +14,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from capella import _auth
-from capella._api import ApiMethods
-from capella._auth import Credentials, resolve_credentials
+from capella._api import ApiMethods, open_session
 from capella._config import (
     DEFAULT_DIR,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
-    ClientOptions,
 )
 from capella._http import ApiSession
-from capella._logging import ClientLog
 from capella._methods import sync_method
 from capella.enumerations import AssetType, ProductType
 
@@ -65,24 +62,12 @@ class CapellaConsoleClient(ApiMethods):
         segment_threshold: int = 64 * 1024 * 1024,
         gc_pause: bool = True,
     ) -> None:
-        options = ClientOptions.of(
-            base_url=base_url,
-            search_url=search_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            download_connections=download_connections,
-            gc_pause=gc_pause,
-        )
-        credentials: Credentials | None = None if no_auth else resolve_credentials(api_key, token)
-        self.verbose = verbose
-        self.options = options
-        self._log = ClientLog(verbose=verbose, secrets=[credentials.secret] if credentials else [])
-        self._session = ApiSession(
-            credentials=credentials,
-            log=self._log,
-            transport=transport,
-            **ApiSession.options_of(options),
-        )
+        self._session, self.options = open_session(
+            ApiSession, transport, api_key, token, verbose, no_auth, base_url=base_url,
+            search_url=search_url, timeout=timeout, max_retries=max_retries,
+            download_connections=download_connections, gc_pause=gc_pause,
+        )  # fmt: skip
+        self.verbose, self._log, options = verbose, self._session.log, self.options
         from capella.products import DownloaderSlot  # one downloader, created on first use
 
         self._downloads = DownloaderSlot(
@@ -92,6 +77,7 @@ class CapellaConsoleClient(ApiMethods):
             log=self._log,
         )
         if not (no_auth or no_token_check):
+            credentials = self._session.credentials
             self._session.run(_auth.authenticate(self._session, self.base_url, credentials))
 
     # -- plumbing ---------------------------------------------------------------------------

@@ -15,15 +15,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from capella import _auth
-from capella._api import ApiMethods
-from capella._auth import Credentials, resolve_credentials
+from capella._api import ApiMethods, open_session
 from capella._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
-    ClientOptions,
 )
-from capella._logging import ClientLog
 from capella._methods import async_method
 from capella.aio._http import AsyncApiSession
 from capella.aio._products import AsyncDownloaderSlot, AsyncProductDownloads
@@ -60,28 +57,15 @@ class AsyncCapellaConsoleClient(ApiMethods):
         download_connections: int = DOWNLOAD_CONNECTIONS,
         gc_pause: bool = True,
     ) -> None:
-        options = ClientOptions.of(
-            base_url=base_url,
-            search_url=search_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            download_connections=download_connections,
-            gc_pause=gc_pause,
-        )
-        credentials: Credentials | None = None if no_auth else resolve_credentials(api_key, token)
-        self.verbose = verbose
-        self.options = options
-        self._credentials = credentials
+        self._session, self.options = open_session(
+            AsyncApiSession, transport, api_key, token, verbose, no_auth, base_url=base_url,
+            search_url=search_url, timeout=timeout, max_retries=max_retries,
+            download_connections=download_connections, gc_pause=gc_pause,
+        )  # fmt: skip
+        self.verbose, self._log = verbose, self._session.log
         self._check_token = not (no_auth or no_token_check)
-        self._log = ClientLog(verbose=verbose, secrets=[credentials.secret] if credentials else [])
-        self._session = AsyncApiSession(
-            credentials=credentials,
-            log=self._log,
-            transport=transport,
-            **AsyncApiSession.options_of(options),
-        )
         self._downloads = AsyncDownloaderSlot(
-            max_connections=options.download_connections, transport=transport, log=self._log
+            max_connections=self.options.download_connections, transport=transport, log=self._log
         )
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -93,7 +77,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
         if self._check_token:
             try:
                 await self._session.run(
-                    _auth.authenticate(self._session, self.base_url, self._credentials)
+                    _auth.authenticate(self._session, self.base_url, self._session.credentials)
                 )
             except BaseException:
                 await self.aclose()
