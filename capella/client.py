@@ -67,7 +67,8 @@ class CapellaConsoleClient(ApiMethods):
             search_url=search_url, timeout=timeout, max_retries=max_retries,
             download_connections=download_connections, gc_pause=gc_pause,
         )  # fmt: skip
-        self.verbose, self._log, options = verbose, self._session.log, self.options
+        self.verbose, self._log = verbose, self._session.log
+        options = self.options
         from capella.products import DownloaderSlot  # one downloader, created on first use
 
         self._downloads = DownloaderSlot(
