@@ -146,7 +146,12 @@ def ids_and_items(
     stac_ids: IdsLike | None, items: ItemsLike | None
 ) -> tuple[list[str], list[Item]]:
     """Resolve ``stac_ids`` (precedence) or ``items`` into ids, plus the given items if any."""
-    given = [dict(i) for i in items] if items is not None else []
+    if isinstance(items, str | bytes | Mapping):
+        raise InvalidInputError(
+            f"items: expected a list of STAC items (dicts), not {type(items).__name__}; "
+            "pass stac_ids=... for ids"
+        )
+    given = [_item(i) for i in items] if items is not None else []
     ids = normalize_ids(stac_ids)
     if not ids:
         ids = normalize_ids(
@@ -161,6 +166,21 @@ def ids_and_items(
             unique.setdefault(str(item.get("id")), item)
         given = list(unique.values())
     return ids, given
+
+
+def _item(item: object) -> Item:
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(f"items: each item must be a STAC item (a dict), not {item!r}")
+    return dict(item)
+
+
+def checked_contract_id(contract_id: object) -> str | None:
+    """``contract_id`` as a string, None for none ("" too); ``InvalidInputError`` otherwise."""
+    if contract_id is None or contract_id == "":
+        return None
+    if isinstance(contract_id, str) and contract_id.strip():
+        return contract_id
+    raise InvalidInputError(f"contract_id: expected a contract id string, not {contract_id!r}")
 
 
 def id_chunks(stac_ids: Sequence[str]) -> list[list[str]]:
@@ -366,6 +386,7 @@ def review(
     contract_id: str | None = None,
 ) -> Flow[Item]:
     """Price an order; raise ``InsufficientFundsError`` when it would not be authorized."""
+    contract_id = checked_contract_id(contract_id)
     ids, given = ids_and_items(stac_ids, items)
     stac_items = given if given else (yield from lookup_items(ctx, ids))
     ctx.log.info("reviewing order for %s", describe_ids(ids))
@@ -384,6 +405,7 @@ def submit(
 ) -> Flow[str]:
     """Place an order (or reuse an active one) and return its order id; never sent twice."""
     log = ctx.log
+    contract_id = checked_contract_id(contract_id)
     ids, given = ids_and_items(stac_ids, items)
     if check_active_orders:
         existing = order_holding((yield from fetch_active(ctx)), ids)

@@ -330,6 +330,25 @@ def test_duplicate_ids_are_ordered_once(client: CapellaConsoleClient, api: FakeA
     assert [i["granuleId"] for i in posted["items"]] == [stac_id(1), stac_id(2)]
 
 
+@pytest.mark.parametrize(
+    ("arguments", "names"),
+    [
+        ({"items": "abc"}, "items"),
+        ({"items": {"id": "x"}}, "items"),
+        ({"items": [None]}, "items"),
+        ({"stac_ids": [stac_id(1)], "contract_id": 123}, "contract_id"),
+        ({"stac_ids": [stac_id(1)], "contract_id": " "}, "contract_id"),
+    ],
+)
+def test_careless_order_arguments_are_typed_errors_before_any_request(
+    client: CapellaConsoleClient, api: FakeApi, arguments: dict[str, Any], names: str
+) -> None:
+    for method in (client.review_order, client.submit_order):
+        with pytest.raises(InvalidInputError, match=names):
+            method(**arguments)
+    assert api.calls() == []
+
+
 def test_a_single_id_string_is_one_id(client: CapellaConsoleClient, api: FakeApi) -> None:
     client.submit_order(stac_ids=stac_id(1), omit_review=True)
     (posted,) = api.bodies("/orders")
