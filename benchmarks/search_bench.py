@@ -40,13 +40,15 @@ CHILD = """
 import json, logging, resource, sys, time
 impl, url, key, limit, threaded, repeats = sys.argv[1:7]
 logging.disable(logging.WARNING)
-if impl == "capella":
+options = {}
+if impl.startswith("capella"):
     from capella import CapellaConsoleClient
+    options = {"gc_pause": impl == "capella"}  # "capella-gc-off": the collector left alone
 else:
     from capella_console_client import CapellaConsoleClient
 # Constructed as users do (the key is checked with GET /user): one-time imports and the
 # connection are set up before the clock starts, for both clients alike.
-client = CapellaConsoleClient(api_key=key, base_url=url)
+client = CapellaConsoleClient(api_key=key, base_url=url, **options)
 runs = []
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
@@ -196,7 +198,11 @@ def main() -> None:
         # Untimed: the sandbox encodes each item's JSON on first use; no client should pay that.
         fetch_pages(sandbox.url, args.limit)
         runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        clients = (("capella", Path(sys.executable)), ("reference", reference_python))
+        clients = (
+            ("capella", Path(sys.executable)),
+            ("capella-gc-off", Path(sys.executable)),
+            ("reference", reference_python),
+        )
         for _ in range(args.repeats):  # interleaved, so that load drift hits both alike
             for mode, threaded in (("sequential", False), ("threaded", True)):
                 for impl, python in clients:
@@ -207,7 +213,7 @@ def main() -> None:
         }
         for mode in ("sequential", "threaded"):
             for impl, _ in clients:
-                print(f"  {impl:<9} {mode:<10} {summary(runs[impl, mode])}", flush=True)
+                print(f"  {impl:<14} {mode:<10} {summary(runs[impl, mode])}", flush=True)
         floor = raw_parallel_floor(sandbox.url, args.limit, args.repeats)
         print(f"  plain httpx, probe then pages on 8 threads, unparsed: {floor:6.2f} s median")
         pages = fetch_pages(sandbox.url, args.limit)
@@ -236,10 +242,20 @@ def main() -> None:
         ),
         ("parse: ours / json.loads", ours_s / plain_s, 1.2),
     ]
+    off = [
+        (
+            f"gc_pause off, {mode}: ours / reference sequential",
+            median["capella-gc-off", mode] / median["reference", "sequential"],
+        )
+        for mode in ("sequential", "threaded")
+    ]
     print("ratios (target):")
     for name, ratio, target in checks:
         verdict = "ok" if ratio <= target else "MISSED"
         print(f"  {name:<38} {ratio:5.2f}  (<= {target})  {verdict}")
+    print("with gc_pause=False (no target):")
+    for name, ratio in off:
+        print(f"  {name:<50} {ratio:5.2f}")
 
 
 if __name__ == "__main__":

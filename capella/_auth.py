@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-import getpass
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Mapping
+from typing import Any
 
-import attrs
-
+from capella._flow import CURRENT_USER, Context, Flow, call
+from capella._ops import Op
 from capella.enumerations import AuthHeaderPrefix
-from capella.errors import MissingCredentialsError
+from capella.errors import (
+    AuthenticationError,
+    CapellaConsoleClientError,
+    MissingCredentialsError,
+)
 
 API_KEY_ENV = "CAPELLA_API_KEY"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Credentials:
     """One credential and the scheme it is sent with."""
 
     scheme: AuthHeaderPrefix
-    secret: str = attrs.field(repr=False)
+    secret: str = dataclasses.field(repr=False)
 
     @property
     def header(self) -> str:
@@ -41,7 +46,7 @@ def resolve_credentials(
     *,
     environ: Mapping[str, str] | None = None,
     isatty: Callable[[], bool] | None = None,
-    prompt: Callable[[str], str] = getpass.getpass,
+    prompt: Callable[[str], str] | None = None,
 ) -> Credentials:
     """Pick the credential to use: api_key, then token, then CAPELLA_API_KEY, then a prompt."""
     env = os.environ if environ is None else environ
@@ -56,6 +61,10 @@ def resolve_credentials(
         return Credentials(AuthHeaderPrefix.API_KEY, _strip_prefix(key, AuthHeaderPrefix.API_KEY))
     interactive = isatty() if isatty is not None else sys.stdin is not None and sys.stdin.isatty()
     if interactive:
+        if prompt is None:
+            import getpass  # imported on use: it imports termios, and most users never see it
+
+            prompt = getpass.getpass
         entered = prompt("Capella API key: ").strip()
         if entered:
             return Credentials(
@@ -66,3 +75,27 @@ def resolve_credentials(
         f"or set the {API_KEY_ENV} environment variable.",
         "MISSING_CREDENTIALS",
     )
+
+
+def whoami(ctx: Context) -> Flow[dict[str, Any]]:
+    """Return the authenticated user's info (``GET /user``)."""
+    user = yield call(Op.GET_USER)
+    if not isinstance(user, dict):
+        raise CapellaConsoleClientError("GET /user did not return an object")
+    return user
+
+
+def authenticate(ctx: Context, base_url: str, credentials: Credentials | None) -> Flow[None]:
+    """Check the credentials with the (cached) ``GET /user``; a clear error when refused."""
+    try:
+        user = yield CURRENT_USER
+    except AuthenticationError as exc:
+        kind = "API key" if credentials and credentials.scheme.value == "ApiKey" else "token"
+        raise AuthenticationError(
+            f"Unable to authenticate with {base_url}: the provided {kind} is invalid "
+            f"({exc.message})",
+            exc.code,
+            exc.data,
+            exc.response,
+        ) from exc
+    ctx.log.info("successfully authenticated as %s", user.get("email"))

@@ -55,6 +55,7 @@ class ClientLog:
             handler.addFilter(_OwnRecords(self.client_id))
             handler.addFilter(RedactingFilter(self._secrets))
             self.logger.addHandler(handler)
+            self._handler = handler
             self._finalizer = weakref.finalize(self, _detach, self.logger, handler)
 
     def close(self) -> None:
@@ -64,8 +65,9 @@ class ClientLog:
 
     def log(self, level: int, msg: str, *args: Any) -> None:
         """Log ``msg % args`` with secrets redacted."""
-        forced = self.verbose and level >= logging.INFO
-        if not forced and not self.logger.isEnabledFor(level):
+        enabled = self.logger.isEnabledFor(level)
+        forced = not enabled and self.verbose and level >= logging.INFO
+        if not (enabled or forced):
             return
         text = redact(msg % args if args else msg, self._secrets)
         record = self.logger.makeRecord(
@@ -78,9 +80,12 @@ class ClientLog:
             None,
             extra={"capella_client": self.client_id},
         )
-        # A verbose client's INFO records bypass the shared level check (handled directly),
-        # so that its own handler sees them; user-configured handlers see them as usual.
-        self.logger.handle(record)
+        if forced:
+            # Below the level the application set: only this client's own handler shows it,
+            # never the application's handlers (the root logger's among them).
+            self._handler.handle(record)
+        else:
+            self.logger.handle(record)
 
     def debug(self, msg: str, *args: Any) -> None:
         """Log at DEBUG."""

@@ -12,9 +12,20 @@ REDACTED = "[REDACTED]"
 # (S3 presigned URLs and the sandbox's own). Patterns, not a registry of secrets, so that a line
 # logged by httpx about any client's request is scrubbed without knowing which client sent it.
 _HEADER_SECRET = re.compile(r"\b(ApiKey|Bearer|Basic)(\s+)[^\s\"',;]+", re.IGNORECASE)
-_QUERY_SECRET = re.compile(
-    r"(?i)\b(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|AWSAccessKeyId|Signature"
-    r"|Expires|sig|token|access_token|api_key|apikey|key)=([^&\s\"'<>]+)"
+_SIGNED_PARAMETERS = (
+    r"X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|AWSAccessKeyId|Signature"
+    r"|Expires|sig|token|access_token|api_key|apikey|key"
+)
+# ``name=value``, also percent-encoded (``name%3Dvalue`` inside another URL, up to ``%26``).
+_QUERY_SECRET = re.compile(rf"(?i)\b({_SIGNED_PARAMETERS})(=|%3D)((?:(?!%26)[^&\s\"'<>])+)")
+# A JSON field holding a secret: ``"signature": "..."``.
+_JSON_SECRET = re.compile(
+    r'(?i)"(signature|x-amz-signature|token|access_token|api_key|apikey|secret)"(\s*:\s*)"[^"]*"'
+)
+# S3's XML error bodies quote the signature and what was signed.
+_XML_SECRET = re.compile(
+    r"(?i)<(SignatureProvided|StringToSign|StringToSignBytes|CanonicalRequest|AWSAccessKeyId)>"
+    r"[^<]*</\1>"
 )
 
 
@@ -24,7 +35,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     text = _HEADER_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _JSON_SECRET.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"{REDACTED}"', text)
+    text = _XML_SECRET.sub(lambda m: f"<{m.group(1)}>{REDACTED}</{m.group(1)}>", text)
+    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
 
 
 def redact_url(url: str) -> str:

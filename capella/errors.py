@@ -23,14 +23,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
 from capella._redact import REDACTED, redact, redact_url
-
-if TYPE_CHECKING:
-    from capella.download.engine import DownloadOutcome
 
 DEFAULT_ERROR_CODE = "GENERAL_API_ERROR"
 
@@ -193,6 +190,25 @@ class IncompleteDownloadError(AssetDownloadError, ValueError):
 
     A ``ValueError`` too: the reference SDK raised ``ValueError`` for a size mismatch.
     """
+
+
+class DownloadOutcome(Protocol):
+    """One asset's outcome as the download engines report it (what the errors below read).
+
+    A protocol rather than an import: the engines import this module, and importing them back,
+    even for type checking only, makes a cycle through the clients that mypy cannot type.
+    """
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> BaseException | None: ...
+    @property
+    def job(self) -> Any: ...
+
+    def describe(self) -> str:
+        """The asset as the error message names it."""
+        ...
 
 
 class DownloadError(CapellaConsoleClientError):

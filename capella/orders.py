@@ -8,18 +8,16 @@ dropped, and a submit whose fate is unknown is never sent a second time.
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
-import dateutil.parser
 
-from capella._http import ApiSession
+from capella._flow import CURRENT_USER, Context, Flow, call
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella.errors import (
     AmbiguousRequestError,
     CapellaConsoleClientError,
@@ -41,12 +39,6 @@ SearchFn = Callable[..., StacSearchResult]
 SEARCH_ID_CHUNK = 900
 # How many unknown ids an error message spells out (all of them are in ``.data``).
 _MAX_NAMED = 20
-
-
-def operation(name: str) -> ModuleType:
-    """The generated operation module ``capella_api.api.orders.<name>``."""
-    # Imported lazily: the generated package imports every model, which costs import time.
-    return importlib.import_module(f"capella_api.api.orders.{name}")
 
 
 def normalize_ids(ids: IdsLike | None) -> list[str]:
@@ -109,6 +101,8 @@ def order_payload(items: Sequence[Mapping[str, Any]], contract_id: str | None = 
 
 def parse_expiration(order: Mapping[str, Any]) -> datetime | None:
     """The order's ``expirationDate`` as an aware datetime (naive means UTC); None if unreadable."""
+    import dateutil.parser  # imported on use: it costs import time for every client
+
     raw = order.get("expirationDate")
     if not isinstance(raw, str):
         return None
@@ -153,7 +147,12 @@ def ids_and_items(
     stac_ids: IdsLike | None, items: ItemsLike | None
 ) -> tuple[list[str], list[Item]]:
     """Resolve ``stac_ids`` (precedence) or ``items`` into ids, plus the given items if any."""
-    given = [dict(i) for i in items] if items is not None else []
+    if isinstance(items, str | bytes | Mapping):
+        raise InvalidInputError(
+            f"items: expected a list of STAC items (dicts), not {type(items).__name__}; "
+            "pass stac_ids=... for ids"
+        )
+    given = [_item(i) for i in items] if items is not None else []
     ids = normalize_ids(stac_ids)
     if not ids:
         ids = normalize_ids(
@@ -168,6 +167,21 @@ def ids_and_items(
             unique.setdefault(str(item.get("id")), item)
         given = list(unique.values())
     return ids, given
+
+
+def _item(item: object) -> Item:
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(f"items: each item must be a STAC item (a dict), not {item!r}")
+    return dict(item)
+
+
+def checked_contract_id(contract_id: object) -> str | None:
+    """``contract_id`` as a string, None for none ("" too); ``InvalidInputError`` otherwise."""
+    if contract_id is None or contract_id == "":
+        return None
+    if isinstance(contract_id, str) and contract_id.strip():
+        return contract_id
+    raise InvalidInputError(f"contract_id: expected a contract id string, not {contract_id!r}")
 
 
 def id_chunks(stac_ids: Sequence[str]) -> list[list[str]]:
@@ -348,140 +362,273 @@ def warn_missing_items(
         )
 
 
-# -- the sync shell ----------------------------------------------------------------------------
+# -- the operations (each runs on either session: ``session.run(orders.review(...))``) ------
+
+
+def catalog_lookup(ctx: Context, ids: list[str]) -> Flow[StacSearchResult]:
+    """The catalog items of ``ids`` (one search)."""
+    from capella.pagination import search_catalog
+
+    return (yield from search_catalog(ctx, ids=ids, limit=len(ids)))
+
+
+def lookup_items(ctx: Context, stac_ids: Sequence[str]) -> Flow[list[Item]]:
+    """The catalog items of ``stac_ids``, in that order; raise naming any unknown id."""
+    found: dict[str, Item] = {}
+    for chunk in id_chunks(stac_ids):
+        add_found(found, (yield from catalog_lookup(ctx, chunk)))
+    return items_in_order(stac_ids, found)
+
+
+def review(
+    ctx: Context,
+    stac_ids: IdsLike | None = None,
+    items: ItemsLike | None = None,
+    contract_id: str | None = None,
+) -> Flow[Item]:
+    """Price an order; raise ``InsufficientFundsError`` when it would not be authorized."""
+    contract_id = checked_contract_id(contract_id)
+    ids, given = ids_and_items(stac_ids, items)
+    stac_items = given if given else (yield from lookup_items(ctx, ids))
+    ctx.log.info("reviewing order for %s", describe_ids(ids))
+    body = order_payload(stac_items, contract_id)
+    return checked_review((yield call(Op.REVIEW_ORDER, body=body)))
+
+
+def submit(
+    ctx: Context,
+    stac_ids: IdsLike | None = None,
+    items: ItemsLike | None = None,
+    check_active_orders: bool = False,
+    omit_search: bool = False,
+    omit_review: bool = False,
+    contract_id: str | None = None,
+) -> Flow[str]:
+    """Place an order (or reuse an active one) and return its order id; never sent twice."""
+    log = ctx.log
+    contract_id = checked_contract_id(contract_id)
+    ids, given = ids_and_items(stac_ids, items)
+    if check_active_orders:
+        existing = order_holding((yield from fetch_active(ctx)), ids)
+        if existing is not None:
+            log.info("found active order %s containing all requested STAC ids", existing)
+            return existing
+
+    if omit_search and given:
+        stac_items = given
+    else:
+        if omit_search:
+            log.warning("omit_search=True only applies when items are given; searching")
+        stac_items = yield from lookup_items(ctx, ids)
+
+    if not omit_review:
+        yield from review(ctx, items=stac_items, contract_id=contract_id)
+
+    payload = order_payload(stac_items, contract_id)
+    log.info("submitting order for %s", describe_ids(ids))
+    try:
+        order = yield call(Op.SUBMIT_ORDER, body=payload)
+    except AmbiguousRequestError as exc:
+        # The submit may have reached the server: find its order instead of resending.
+        log.warning(AMBIGUOUS_SUBMIT_WARNING)
+        try:
+            active = yield from fetch_active(ctx)
+        except CapellaConsoleClientError as lookup:
+            raise ambiguous_lookup_failed(exc, lookup) from exc
+        order = recovered_order(exc, payload, active, log)
+    return submitted_order_id(order, ids, log)
+
+
+def fetch_all(ctx: Context) -> Flow[list[Item]]:
+    """Every order of the user (``GET /orders?customerId=...``)."""
+    user = yield CURRENT_USER
+    return checked_orders((yield call(Op.LIST_ORDERS, customer_id=str(user["id"]))))
+
+
+def fetch_active(ctx: Context) -> Flow[list[Item]]:
+    """The user's non-expired orders, the latest-expiring first."""
+    return active_orders((yield from fetch_all(ctx)))
+
+
+def fetch_one(ctx: Context, order_id: str) -> Flow[Item]:
+    """One order (``GET /orders/{id}``)."""
+    answer = yield call(Op.GET_ORDER, validate_uuid(order_id, "order id"))
+    return checked_order(answer, order_id)
+
+
+def list_orders(
+    ctx: Context, order_ids: Sequence[str], is_active: bool = False
+) -> Flow[list[Item]]:
+    """Orders by id, active orders (optionally restricted to ids), or all orders."""
+    ids = valid_order_ids(order_ids)
+    if is_active:
+        return restrict_orders((yield from fetch_active(ctx)), ids)
+    if not ids:
+        return (yield from fetch_all(ctx))
+    orders = []
+    for order_id in ids:
+        orders.append((yield from fetch_one(ctx, order_id)))
+    return orders
+
+
+def presigned_items(
+    ctx: Context,
+    order_id: str,
+    stac_ids: IdsLike | None = None,
+    sort_by: Sequence[str] | None = None,
+) -> Flow[list[Item]]:
+    """The order's STAC items with presigned hrefs, filtered and sorted as asked."""
+    validate_uuid(order_id, "order id")
+    ctx.log.info("getting presigned items for order %s", order_id)
+    answer = yield call(Op.GET_ORDER_DOWNLOAD, order_id)
+    return selected_presigned(answer, order_id, stac_ids, sort_by, ctx.log)
+
+
+def stac_ids_of_order(ctx: Context, order_id: str) -> Flow[list[str]]:
+    """The STAC ids an order contains, in the order's item order."""
+    return order_stac_ids((yield from fetch_one(ctx, order_id)))
+
+
+def stac_items_of_order(ctx: Context, order_id: str) -> Flow[StacSearchResult]:
+    """The catalog items of an order (every one of them, however many)."""
+    ids = yield from stac_ids_of_order(ctx, order_id)
+    result = empty_order_result()
+    for n, chunk in enumerate(id_chunks(ids)):
+        page = yield from catalog_lookup(ctx, chunk)
+        result = page if n == 0 else result.merge(page)
+    warn_missing_items(order_id, ids, result, ctx.log)
+    return result
+
+
+# -- the client methods (``CapellaConsoleClient`` and the async client take these) -------------
+
+
+def review_order(
+    ctx: Context,
+    stac_ids: Sequence[str] | str | None = None,
+    items: Iterable[Mapping[str, Any]] | None = None,
+    contract_id: str | None = None,
+) -> Flow[dict[str, Any]]:
+    """Price an order of STAC ids (or items) without placing it; return the review.
+
+    Raises ``InsufficientFundsError`` when the order would not be authorized,
+    ``NoValidStacIdsError`` when no id is in the catalog, and its subclass
+    ``UnknownStacIdsError`` naming the ids that are not.
+
+    >>> client.review_order(items=results)["orderDetails"]["summary"]
+    """
+    return (yield from review(ctx, stac_ids, items, contract_id))
+
+
+def submit_order(
+    ctx: Context,
+    stac_ids: Sequence[str] | str | None = None,
+    items: Iterable[Mapping[str, Any]] | None = None,
+    check_active_orders: bool = False,
+    omit_search: bool = False,
+    omit_review: bool = False,
+    contract_id: str | None = None,
+) -> Flow[str]:
+    """Order STAC ids (precedence) or items and return the order id.
+
+    ``check_active_orders`` returns the latest-expiring active order that already holds every
+    id instead; ``omit_search`` trusts the given items (no catalog lookup); ``omit_review``
+    skips the price check. Every id is ordered, however many; unknown ids raise
+    ``UnknownStacIdsError`` and nothing is ordered. An order is never submitted twice: if
+    the connection fails after the request was sent (or a gateway answers 502/504), the client
+    looks for the order it may have created and returns it, or raises ``AmbiguousRequestError``.
+
+    >>> order_id = client.submit_order(items=results, check_active_orders=True)
+    """
+    return (
+        yield from submit(
+            ctx, stac_ids, items, check_active_orders, omit_search, omit_review, contract_id
+        )
+    )
+
+
+def list_orders_of(
+    ctx: Context,
+    *ids: str | None,
+    is_active: bool | None = False,
+    order_ids: Sequence[str] | str | None = None,
+) -> Flow[list[dict[str, Any]]]:
+    """List your orders: the given ones (``*ids`` or ``order_ids=[...]``), or all of them.
+
+    ``is_active=True`` keeps the non-expired orders (latest-expiring first), restricted to
+    the given ids if any.
+
+    >>> client.list_orders(is_active=True)
+    >>> client.list_orders(order_ids=[order_id])
+    """
+    wanted = normalize_ids([i for i in ids if i is not None]) + normalize_ids(order_ids)
+    return (yield from list_orders(ctx, wanted, is_active=bool(is_active)))
+
+
+def get_stac_items_of_order(
+    ctx: Context, order_id: str, ids_only: bool = False
+) -> Flow[list[str] | StacSearchResult]:
+    """The STAC items of an order (its STAC ids with ``ids_only=True``)."""
+    if ids_only:
+        return (yield from stac_ids_of_order(ctx, order_id))
+    return (yield from stac_items_of_order(ctx, order_id))
+
+
+def get_presigned_items(
+    ctx: Context,
+    order_id: str,
+    stac_ids: Sequence[str] | str | None = None,
+    sort_by: Sequence[str] | None = None,
+) -> Flow[list[dict[str, Any]]]:
+    """The STAC items of an order with presigned asset hrefs.
+
+    ``stac_ids`` keeps only those items; ``sort_by`` (a list of STAC ids) returns the items
+    in exactly that order, items it does not name last in the API's order.
+
+    >>> client.get_presigned_items(order_id, sort_by=sorted(ids))[0]["assets"]["HH"]["href"]
+    """
+    return (yield from presigned_items(ctx, order_id, stac_ids, sort_by))
+
+
+def get_presigned_assets(
+    ctx: Context,
+    order_id: str,
+    stac_ids: Sequence[str] | str | None = None,
+    sort_by: Sequence[str] | None = None,
+    assets_only: bool | None = True,
+) -> Flow[list[dict[str, Any]]]:
+    """The ``assets`` of each presigned item of an order (see ``get_presigned_items``)."""
+    if not assets_only:
+        ctx.log.warning(
+            "assets_only has no effect and is kept for compatibility; "
+            "use get_presigned_items for whole items"
+        )
+    items = yield from presigned_items(ctx, order_id, stac_ids, sort_by)
+    return [dict(item.get("assets") or {}) for item in items]
+
+
+class Runner(Protocol):
+    """A session's ``run``: values from ``ApiSession``, awaitables from ``AsyncApiSession``."""
+
+    def __call__(self, flow: Flow[Any], /) -> Any: ...
 
 
 @attrs.frozen
 class OrderApi:
-    """Order operations bound to one client's session, catalog search and user."""
+    """The order operations the downloads use, bound to one session's runner and context.
 
-    session: ApiSession
-    search: SearchFn
-    customer_id: Callable[[], str]
-    log: ClientLog
+    With the sync session the methods return values; with the async session, awaitables.
+    """
 
-    # -- catalog lookups --------------------------------------------------------------------
-
-    def lookup_items(self, stac_ids: Sequence[str]) -> list[Item]:
-        """The catalog items of ``stac_ids``, in that order; raise naming any unknown id."""
-        found: dict[str, Item] = {}
-        for chunk in id_chunks(stac_ids):
-            add_found(found, self.search(ids=chunk, limit=len(chunk)))
-        return items_in_order(stac_ids, found)
-
-    # -- review and submit ------------------------------------------------------------------
-
-    def review(
-        self,
-        stac_ids: IdsLike | None = None,
-        items: ItemsLike | None = None,
-        contract_id: str | None = None,
-    ) -> Item:
-        """Price an order; raise ``InsufficientFundsError`` when it would not be authorized."""
-        ids, given = ids_and_items(stac_ids, items)
-        stac_items = given if given else self.lookup_items(ids)
-        self.log.info("reviewing order for %s", describe_ids(ids))
-        body = order_payload(stac_items, contract_id)
-        return checked_review(self.session.call_json(operation("review_order"), body=body))
-
-    def submit(
-        self,
-        stac_ids: IdsLike | None = None,
-        items: ItemsLike | None = None,
-        check_active_orders: bool = False,
-        omit_search: bool = False,
-        omit_review: bool = False,
-        contract_id: str | None = None,
-    ) -> str:
-        """Place an order (or reuse an active one) and return its order id."""
-        ids, given = ids_and_items(stac_ids, items)
-        if check_active_orders:
-            existing = self.find_active_order(ids)
-            if existing is not None:
-                self.log.info("found active order %s containing all requested STAC ids", existing)
-                return existing
-
-        if omit_search and given:
-            stac_items = given
-        else:
-            if omit_search:
-                self.log.warning("omit_search=True only applies when items are given; searching")
-            stac_items = self.lookup_items(ids)
-
-        if not omit_review:
-            self.review(items=stac_items, contract_id=contract_id)
-
-        payload = order_payload(stac_items, contract_id)
-        self.log.info("submitting order for %s", describe_ids(ids))
-        try:
-            order = self.session.call_json(operation("submit_order"), body=payload)
-        except AmbiguousRequestError as exc:
-            order = self._recover_ambiguous_submit(exc, payload)
-        return submitted_order_id(order, ids, self.log)
-
-    def _recover_ambiguous_submit(self, exc: AmbiguousRequestError, payload: Item) -> Item:
-        """After a submit that may have reached the server, find its order instead of resending."""
-        self.log.warning(AMBIGUOUS_SUBMIT_WARNING)
-        try:
-            active = self.fetch_active()
-        except CapellaConsoleClientError as lookup:
-            raise ambiguous_lookup_failed(exc, lookup) from exc
-        return recovered_order(exc, payload, active, self.log)
-
-    # -- listing ----------------------------------------------------------------------------
-
-    def fetch_all(self) -> list[Item]:
-        """Every order of the user (``GET /orders?customerId=...``)."""
-        return checked_orders(
-            self.session.call_json(operation("list_orders"), customer_id=self.customer_id())
-        )
-
-    def fetch_active(self) -> list[Item]:
-        """The user's non-expired orders, the latest-expiring first."""
-        return active_orders(self.fetch_all())
-
-    def fetch_one(self, order_id: str) -> Item:
-        """One order (``GET /orders/{id}``)."""
-        order = self.session.call_json(operation("get_order"), validate_uuid(order_id, "order id"))
-        return checked_order(order, order_id)
-
-    def find_active_order(self, stac_ids: Iterable[str]) -> str | None:
-        """The latest-expiring active order containing ALL ``stac_ids``, or None."""
-        return order_holding(self.fetch_active(), stac_ids)
-
-    def list_orders(self, order_ids: Sequence[str], is_active: bool = False) -> list[Item]:
-        """Orders by id, active orders (optionally restricted to ids), or all orders."""
-        ids = valid_order_ids(order_ids)
-        if is_active:
-            return restrict_orders(self.fetch_active(), ids)
-        if ids:
-            return [self.fetch_one(i) for i in ids]
-        return self.fetch_all()
-
-    # -- presigned items --------------------------------------------------------------------
+    run: Runner
+    ctx: Context
 
     def presigned_items(
-        self,
-        order_id: str,
-        stac_ids: IdsLike | None = None,
-        sort_by: Sequence[str] | None = None,
-    ) -> list[Item]:
-        """The order's STAC items with presigned hrefs, filtered and sorted as asked."""
-        validate_uuid(order_id, "order id")
-        self.log.info("getting presigned items for order %s", order_id)
-        answer = self.session.call_json(operation("get_order_download"), order_id)
-        return selected_presigned(answer, order_id, stac_ids, sort_by, self.log)
+        self, order_id: str, stac_ids: IdsLike | None = None, sort_by: Sequence[str] | None = None
+    ) -> Any:
+        """See :func:`presigned_items`."""
+        return self.run(presigned_items(self.ctx, order_id, stac_ids, sort_by))
 
-    def stac_ids_of_order(self, order_id: str) -> list[str]:
-        """The STAC ids an order contains, in the order's item order."""
-        return order_stac_ids(self.fetch_one(order_id))
-
-    def stac_items_of_order(self, order_id: str) -> StacSearchResult:
-        """The catalog items of an order (every one of them, however many)."""
-        ids = self.stac_ids_of_order(order_id)
-        result = empty_order_result()
-        for n, chunk in enumerate(id_chunks(ids)):
-            page = self.search(ids=chunk, limit=len(chunk))
-            result = page if n == 0 else result.merge(page)
-        warn_missing_items(order_id, ids, result, self.log)
-        return result
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        """See :func:`submit`."""
+        return self.run(submit(self.ctx, *args, **kwargs))

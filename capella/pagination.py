@@ -8,25 +8,22 @@ divides the offset already read (so the page starts exactly there) and covers wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import urlsplit
 
 import attrs
 
+from capella._config import SEARCH_WORKERS as MAX_WORKERS
+from capella._flow import Call, Context, Done, Flow, Next, Start, call
+from capella._ops import Op
 from capella.errors import CapellaConsoleClientError
-from capella.query import MAX_ITEMS, MAX_PAGE_SIZE, CatalogQuery, LazyJson
+from capella.filters import CatalogFilters
+from capella.query import MAX_ITEMS, MAX_PAGE_SIZE, CatalogQuery, LazyJson, build_query
 from capella.results import StacSearchResult
 
-# (request body, URL to post it to or None for the search URL)
-PagePost = tuple[dict[str, Any], str | None]
-
 if TYPE_CHECKING:
-    from capella._http import ApiSession
     from capella._logging import ClientLog
 
-MAX_WORKERS = 8  # parallel page requests in threaded mode (the reference SDK's TR bound)
 # Consecutive pages that bring nothing new (but are not repeats) before giving up on a search.
 MAX_STALE_PAGES = 10
 
@@ -113,19 +110,6 @@ def rewrite_next_href(href: str, search_url: str) -> str:
     return f"{search_url}?{parts.query}"
 
 
-def search_operation() -> Any:
-    """The generated catalog search operation module."""
-    # Imported lazily: the generated package imports every model, which costs import time.
-    from capella_api.api.catalog import search_catalog
-
-    return search_catalog
-
-
-def fetch_page(session: ApiSession, body: dict[str, Any], url: str | None = None) -> dict[str, Any]:
-    """POST one catalog search page (to ``url``, a next link, if given); return the page."""
-    return checked_page(session.call_json(search_operation(), body=body, url=url))
-
-
 def checked_page(page: Any) -> dict[str, Any]:
     """``page`` if it is a FeatureCollection-like object; a typed error otherwise."""
     if not isinstance(page, dict) or not isinstance(page.get("features", []), list):
@@ -133,29 +117,45 @@ def checked_page(page: Any) -> dict[str, Any]:
     return page
 
 
-def search(session: ApiSession, query: CatalogQuery) -> StacSearchResult:
+def page_call(body: dict[str, Any], url: str | None = None) -> Call:
+    """POST one catalog search page (to ``url``, a next link, if given)."""
+    return call(Op.SEARCH_CATALOG, body=body, url=url)
+
+
+def search_catalog(ctx: Context, **filters: Unpack[CatalogFilters]) -> Flow[StacSearchResult]:
+    """Search the STAC catalog and return the matching items (up to ``limit``, default 500).
+
+    Filters are ``field=value`` or ``field__op=value`` with op in eq, in, gt, gte, lt, lte
+    (a list value means ``in``); ``bbox``, ``intersects``, ``collections``, ``ids`` and
+    ``limit`` (at most 10,000) go to the body root; ``sortby`` takes ``"-datetime"`` or a
+    list such as ``["-datetime", "+id"]``; ``ownership`` one of ``OwnershipOption``;
+    ``threaded=True`` fetches the pages in parallel. Every field and operator is listed in
+    ``capella.filters.CatalogFilters``. An unknown field, operator or value raises
+    ``InvalidFilterError`` before any request. For example
+    ``client.search(product_type="GEO", look_angle__gt=35, sortby="-datetime", limit=10)``.
+    """
+    return (yield from search(ctx, build_query(filters, warn=ctx.log.warning)))
+
+
+def search(ctx: Context, query: CatalogQuery) -> Flow[StacSearchResult]:
     """Run a catalog search and return the first ``query.limit`` items."""
-    session.log.info("searching catalog with payload %s", LazyJson(query.body))
-    fetch_all = fetch_threaded if query.threaded else fetch_sequential
-    result = fetch_all(session, query)
+    ctx.log.info("searching catalog with payload %s", LazyJson(query.body))
+    pages = threaded_pages if query.threaded else sequential_pages
+    result = yield from pages(ctx, query)
     result._truncate(query.limit)  # pages may hold more than the limit (the last one is full)
-    result.log_summary(log=session.log)
+    result.log_summary(log=ctx.log)
     return result
 
 
-def sequential_requests(
-    log: ClientLog, search_url: str, query: CatalogQuery
-) -> Generator[PagePost, dict[str, Any], StacSearchResult]:
-    """The requests of a sequential search, each answered with its page; free of I/O.
-
-    Follows ``next`` links up to the limit; the sync and async searches both drive it.
-    """
-    limit = query.limit
+def sequential_pages(ctx: Context, query: CatalogQuery) -> Flow[StacSearchResult]:
+    """Fetch page after page, following ``next`` links, up to the limit."""
+    log, limit = ctx.log, query.limit
     size = min(MAX_PAGE_SIZE, limit)
     result = StacSearchResult(request_body=query.body)
+    result.gc_pause = ctx.gc_pause
     seen_pages: set[frozenset[str]] = set()
 
-    page = yield {**query.body, "limit": size}, None
+    page = checked_page((yield page_call({**query.body, "limit": size})))
     offset, page_count = size, 1
     # A page shorter than asked for, with a next link, means the server pages with a smaller
     # size than ours: positions are then unknown, so only its links are followed.
@@ -190,67 +190,53 @@ def sequential_requests(
         page_count += 1
         if links_only:
             body = {**query.body, "limit": size, "page": page_count}
-            page = yield body, rewrite_next_href(href, search_url)
+            page = checked_page((yield page_call(body, rewrite_next_href(href, ctx.search_url))))
             continue
         request = next_page(offset, size, target - len(result))
         if request is None:  # the next item is past position 10,000
             break
         log.info("\tpage %d (%d - %d)", page_count, request.start, request.end)
         body = {**query.body, "limit": request.size, "page": request.page}
-        if request.size == size and request.page == page_count:
-            # the page the API's next link points to: follow it, as the reference SDK does
-            page = yield body, rewrite_next_href(href, search_url)
-        else:  # a resized last page: ask the search URL for exactly that page
-            page = yield body, None
+        # The page the API's next link points to is asked for by that link, as the reference
+        # SDK does; a resized last page is asked of the search URL.
+        following = request.size == size and request.page == page_count
+        url = rewrite_next_href(href, ctx.search_url) if following else None
+        page = checked_page((yield page_call(body, url)))
         offset, size = request.end, request.size
         refreshed = number_matched(page)
         matched = matched if refreshed is None else refreshed
     return result
 
 
-def fetch_sequential(
-    session: ApiSession, query: CatalogQuery, fetch: Callable[..., dict[str, Any]] = fetch_page
-) -> StacSearchResult:
-    """Fetch page after page, following ``next`` links, up to the limit."""
-    requests = sequential_requests(session.log, session.search_url, query)
-    try:
-        body, url = next(requests)
-        while True:
-            body, url = requests.send(fetch(session, body, url))
-    except StopIteration as done:
-        result: StacSearchResult = done.value
-        return result
-
-
-def fetch_threaded(
-    session: ApiSession, query: CatalogQuery, fetch: Callable[..., dict[str, Any]] = fetch_page
-) -> StacSearchResult:
+def threaded_pages(ctx: Context, query: CatalogQuery) -> Flow[StacSearchResult]:
     """Probe the match count, then fetch every page in parallel; results in page order."""
     limit = query.limit
     size = min(MAX_PAGE_SIZE, limit)
     result = StacSearchResult(request_body=query.body)
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="capella-search") as pool:
-        # Page 1 is needed whenever anything matches: it is asked for while the count is
-        # probed, so that the server works on it during the probe's round trip.
-        futures = [pool.submit(fetch, session, {**query.body, "limit": size, "page": 1})]
-        try:
-            matched = number_matched(fetch(session, {**query.body, "limit": 1}))
-            if matched is None:
-                futures[0].result()
-                session.log.info("catalog did not report a match count; paging sequentially")
-                return fetch_sequential(session, query, fetch)
-            pages = plan_pages(min(matched, limit), size)
-            log_threaded(session.log, matched, limit, len(pages))
-            futures += [
-                pool.submit(fetch, session, {**query.body, "limit": p.size, "page": p.page})
-                for p in pages[1:]
-            ]
-            for future in futures[: len(pages)]:
-                result.add(future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    result.gc_pause = ctx.gc_pause
+    # Page 1 is needed whenever anything matches: it is asked for while the count is probed,
+    # so that the server works on it during the probe's round trip.
+    first: list[int] = yield Start(
+        (page_call({**query.body, "limit": size, "page": 1}),), MAX_WORKERS
+    )
+    matched = number_matched(checked_page((yield page_call({**query.body, "limit": 1}))))
+    if matched is None:
+        (yield Next(frozenset(first))).result()
+        ctx.log.info("catalog did not report a match count; paging sequentially")
+        return (yield from sequential_pages(ctx, query))
+    pages = plan_pages(min(matched, limit), size)
+    log_threaded(ctx.log, matched, limit, len(pages))
+    rest: list[int] = yield Start(
+        tuple(page_call({**query.body, "limit": p.size, "page": p.page}) for p in pages[1:]),
+        MAX_WORKERS,
+    )
+    wanted = [*first, *rest][: len(pages)]
+    got: dict[int, dict[str, Any]] = {}
+    while len(got) < len(wanted):
+        done: Done = yield Next(frozenset(wanted) - got.keys())
+        got[done.handle] = checked_page(done.result())  # the first failure ends the search
+    for handle in wanted:
+        result.add(got.pop(handle))
     return result
 
 

@@ -129,6 +129,8 @@ class SearchResult(abc.ABC):
         _pages: Iterable[dict[str, Any]] | None = None,
         _features: Iterable[Feature] | None = None,
     ) -> None:
+        # Whether large pages are added with the collector paused (the client's gc_pause).
+        self.gc_pause = True
         self.request_body: dict[str, Any] = request_body if request_body is not None else {}
         self._pages: list[dict[str, Any]] = list(_pages or [])
         self._features: list[FeatureDict] = [_as_feature(f) for f in _features or ()]
@@ -185,7 +187,8 @@ class SearchResult(abc.ABC):
         items = list(page.get(self._items_key) or [])
         # Copying a large page allocates as much as decoding it did: the collector would walk
         # every item already held (see capella._gcpause).
-        with gc_paused() if len(items) >= GC_PAUSE_ITEMS else contextlib.nullcontext():
+        pause = self.gc_pause and len(items) >= GC_PAUSE_ITEMS
+        with gc_paused() if pause else contextlib.nullcontext():
             kept = [_as_feature(item) for item in self._accept(items, keep_duplicates)]
         self._pages.append({**page, self._items_key: kept})
         self._features.extend(kept)

@@ -1,79 +1,45 @@
-"""The asyncio HTTP layer: ``ApiSession``'s policy over ``httpx.AsyncClient``.
+"""The asyncio runner: :class:`~capella._http.SessionCore`'s decisions over ``httpx.AsyncClient``.
 
-Requests are built by the generated client (``op._get_kwargs``), exactly as ``ApiSession.call``
-builds them; retries follow the same table (``RETRY_POLICY``), exception classes and settings;
-errors are translated by ``raise_for_response`` and secrets redacted by the same functions. Only
-the sending and the waiting are asynchronous.
+Requests, retries, errors and operations are those of :mod:`capella._http` and
+:mod:`capella._flow`; only the sending, the waiting and the concurrency are asynchronous.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
+import itertools
+import os
 import time
 from collections.abc import Awaitable, Callable
-from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from capella._auth import Credentials
-from capella._http import (
-    AMBIGUOUS,
-    DEFAULT_BASE_URL,
-    DEFAULT_TIMEOUT,
-    NEVER_SENT,
-    USER_AGENT,
-    Attempts,
-    RetrySettings,
-    decode_json,
-)
-from capella._logging import ClientLog
+from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start
+from capella._http import AMBIGUOUS, NEVER_SENT, Attempts, SessionCore, checked_user, keep_body
+from capella._ops import Op
+from capella.aio._tasks import cancel_all
 
+T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class AsyncApiSession:
+class AsyncApiSession(SessionCore):
     """Sends generated requests with auth, retries, logging and typed errors, on asyncio."""
 
     def __init__(
         self,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        search_url: str | None = None,
-        credentials: Credentials | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        retry: RetrySettings | None = None,
-        log: ClientLog | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        max_connections: int = 20,
         sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
+        **settings: Any,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.search_url = search_url or f"{self.base_url}/catalog/search"
-        self.credentials = credentials
-        self.retry = retry or RetrySettings()
-        self.log = log or ClientLog(secrets=[credentials.secret] if credentials else [])
+        super().__init__(**settings)
         self._sleep = sleep
-        self._rng = rng or random.Random()  # jitter, not security
-        headers = {"User-Agent": USER_AGENT}
-        if credentials is not None:
-            headers["Authorization"] = credentials.header
-        self._secrets = (credentials.secret,) if credentials else ()
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url,
-            headers=headers,
-            timeout=timeout,
-            transport=transport,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=max_connections),
-        )
-        self._url_overrides = {"search_catalog": self.search_url}
-
-    def __repr__(self) -> str:
-        scheme = self.credentials.scheme.value if self.credentials else "none"
-        return f"AsyncApiSession(base_url={self.base_url!r}, auth={scheme!r})"
+        self._transport = transport
+        self._client = httpx.AsyncClient(transport=transport, **self.client_options)
+        self._user_lock = asyncio.Lock()
+        self._user: dict[str, Any] | None = None
 
     async def __aenter__(self) -> AsyncApiSession:
         return self
@@ -85,41 +51,96 @@ class AsyncApiSession:
         """Close the connection pool."""
         await self._client.aclose()
 
-    async def call_json(
-        self, op: ModuleType, *args: Any, url: str | None = None, **kwargs: Any
-    ) -> Any:
-        """Send an operation and return its parsed JSON body."""
-        return decode_json(await self.call(op, *args, url=url, **kwargs))
+    def _http(self) -> httpx.AsyncClient:
+        if self.forked():  # as ApiSession: a fork's child opens its own connections
+            self._client = httpx.AsyncClient(transport=self._transport, **self.client_options)
+            self.pid = os.getpid()
+        return self._client
 
     async def call(
-        self, op: ModuleType, *args: Any, url: str | None = None, **kwargs: Any
+        self, op: Op, *args: Any, url: str | None = None, **kwargs: Any
     ) -> httpx.Response:
-        """Send an operation (a generated module) with retries; raise typed errors on failure.
-
-        ``body`` may be a generated model or a plain dict (sent as is). ``url`` replaces the
-        operation's path, for pagination links.
-        """
-        # The decisions are the sync session's (one Attempts object per call); only I/O differs.
-        attempts = Attempts(
-            op,
-            args,
-            url,
-            kwargs,
-            overrides=self._url_overrides,
-            retry=self.retry,
-            rng=self._rng,
-            log=self.log,
-            secrets=self._secrets,
-        )
+        """Send ``op`` with retries; return the final response (body read); raise typed errors."""
+        attempts = Attempts(self, Call(op, args, kwargs, url))
+        client = self._http()
         while True:
             started = time.monotonic()
             try:
-                response = await self._client.request(**attempts.request)
+                response = await client.send(client.build_request(**attempts.request), stream=True)
+                try:
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        self.read_limit(response, size)
+                        chunks.append(chunk)
+                    keep_body(response, chunks)
+                finally:
+                    await response.aclose()
             except (*NEVER_SENT, *AMBIGUOUS) as exc:
                 await self._sleep(attempts.after_error(exc))
                 continue
             delay = attempts.after_response(response, started)
             if delay is None:
                 return response
-            await response.aclose()
             await self._sleep(delay)
+
+    async def call_json(self, op: Op, *args: Any, url: str | None = None, **kwargs: Any) -> Any:
+        """Send ``op`` and return its parsed JSON body."""
+        return await self.send(Call(op, args, kwargs, url))
+
+    async def send(self, step: Call) -> Any:
+        """Perform one :class:`Call` step."""
+        return self.answer(step, await self.call(step.op, *step.args, url=step.url, **step.kwargs))
+
+    async def user(self) -> dict[str, Any]:
+        """The signed-in user (``GET /user``), fetched once however many tasks ask."""
+        async with self._user_lock:
+            if self._user is None:
+                self._user = checked_user(await self.call_json(Op.GET_USER))
+            return self._user
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Run an operation to its end: calls awaited, started calls as tasks on this loop."""
+        driver = Driver(flow)
+        tasks: dict[int, asyncio.Task[Any]] = {}
+        slots: asyncio.Semaphore | None = None
+        numbers = itertools.count()
+
+        async def bounded(item: Call) -> Any:
+            assert slots is not None
+            async with slots:
+                return await self.send(item)
+
+        try:
+            while (step := driver.step()) is not None:
+                try:
+                    if isinstance(step, Call):
+                        driver.answer(await self.send(step))
+                    elif isinstance(step, Start):
+                        slots = slots or asyncio.Semaphore(step.limit)
+                        handles = [next(numbers) for _ in step.calls]
+                        for handle, item in zip(handles, step.calls, strict=True):
+                            tasks[handle] = asyncio.ensure_future(bounded(item))
+                        driver.answer(handles)
+                    elif isinstance(step, Next):
+                        driver.answer(await _next(tasks, step))
+                    else:
+                        assert step is CURRENT_USER
+                        driver.answer(await self.user())
+                except Exception as exc:  # raised inside the operation, which decides
+                    driver.fail(exc)
+        finally:
+            # Nothing outlives the operation; failures nobody awaited are collected.
+            await cancel_all(tasks.values())
+        result: T = driver.value
+        return result
+
+
+async def _next(tasks: dict[int, asyncio.Task[Any]], step: Next) -> Done:
+    await asyncio.wait([tasks[h] for h in step.handles], return_when=asyncio.FIRST_COMPLETED)
+    handle = min(h for h in step.handles if tasks[h].done())
+    task = tasks.pop(handle)
+    error = task.exception()
+    if error is not None and not isinstance(error, Exception):
+        raise error
+    return Done(handle, None if error else task.result(), error)

@@ -1,47 +1,45 @@
-"""``AsyncCapellaConsoleClient``: the asyncio facade, method for method the sync client's."""
+"""``AsyncCapellaConsoleClient``: the asyncio facade, method for method the sync client's.
+
+Every API method is the sync client's operation (:mod:`capella._flow`), awaited on
+:class:`~capella.aio._http.AsyncApiSession`: one line each.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from capella._auth import Credentials, resolve_credentials
-from capella._http import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RetrySettings
-from capella._logging import ClientLog
+from capella import _auth
+from capella._api import ApiMethods, open_session
+from capella._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    DOWNLOAD_CONNECTIONS,
+)
+from capella._methods import async_method
 from capella.aio._http import AsyncApiSession
-from capella.aio._orders import AsyncOrderApi
 from capella.aio._products import AsyncDownloaderSlot, AsyncProductDownloads
-from capella.aio._tasking import AsyncTaskingMethods, UserIds
 from capella.enumerations import AssetType, ProductType
-from capella.errors import AuthenticationError, CapellaConsoleClientError
-from capella.filters import CatalogFilters
-from capella.orders import normalize_ids
 from capella.products import DEFAULT_DIR
-from capella.results import StacSearchResult
+
+if TYPE_CHECKING:
+    from capella.orders import OrderApi
 
 
-def _get_user() -> Any:
-    # Imported lazily: the generated package imports every model, which costs import time.
-    from capella_api.api.user import get_user
-
-    return get_user
-
-
-class AsyncCapellaConsoleClient:
+class AsyncCapellaConsoleClient(ApiMethods):
     """Client of the Capella API on asyncio: ``CapellaConsoleClient``'s methods, awaitable.
 
-    Arguments, results and errors are those of the sync client. Credentials, in order of
-    precedence: ``api_key``, ``token``, the ``CAPELLA_API_KEY`` environment variable, then a
-    prompt (only when stdin is a terminal). A constructor cannot await, so the credentials are
-    checked with ``GET /user`` on ``async with`` (unless ``no_token_check``). Close the client
-    with ``async with`` or ``await client.aclose()``.
+    Arguments, results and errors are those of the sync client. A constructor cannot await,
+    so the credentials are checked with ``GET /user`` on ``async with`` (unless
+    ``no_token_check``). Close the client with ``async with`` or ``await client.aclose()``.
     """
+
+    _make_method = staticmethod(async_method)
 
     def __init__(
         self,
@@ -49,32 +47,25 @@ class AsyncCapellaConsoleClient:
         token: str | None = None,
         verbose: bool = False,
         no_token_check: bool = False,
-        base_url: str | None = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         search_url: str | None = None,
         no_auth: bool = False,
         *,
-        max_retries: int = 3,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
-        download_connections: int = 8,
+        download_connections: int = DOWNLOAD_CONNECTIONS,
+        gc_pause: bool = True,
     ) -> None:
-        credentials: Credentials | None = None if no_auth else resolve_credentials(api_key, token)
-        self.verbose = verbose
+        self._session, self.options = open_session(
+            AsyncApiSession, transport, api_key, token, verbose, no_auth, base_url=base_url,
+            search_url=search_url, timeout=timeout, max_retries=max_retries,
+            download_connections=download_connections, gc_pause=gc_pause,
+        )  # fmt: skip
+        self.verbose, self._log = verbose, self._session.log
         self._check_token = not (no_auth or no_token_check)
-        self._log = ClientLog(verbose=verbose, secrets=[credentials.secret] if credentials else [])
-        self._session = AsyncApiSession(
-            base_url=base_url or DEFAULT_BASE_URL,
-            search_url=search_url,
-            credentials=credentials,
-            timeout=timeout,
-            retry=RetrySettings(max_retries=max_retries),
-            log=self._log,
-            transport=transport,
-        )
-        self._user_lock = asyncio.Lock()
-        self._user: dict[str, Any] | None = None
         self._downloads = AsyncDownloaderSlot(
-            max_connections=download_connections, transport=transport, log=self._log
+            max_connections=self.options.download_connections, transport=transport, log=self._log
         )
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -85,7 +76,9 @@ class AsyncCapellaConsoleClient:
     async def __aenter__(self) -> AsyncCapellaConsoleClient:
         if self._check_token:
             try:
-                await self._authenticate()
+                await self._session.run(
+                    _auth.authenticate(self._session, self.base_url, self._session.credentials)
+                )
             except BaseException:
                 await self.aclose()
                 raise
@@ -115,156 +108,10 @@ class AsyncCapellaConsoleClient:
         """The catalog search URL."""
         return self._session.search_url
 
-    async def _authenticate(self) -> None:
-        try:
-            user = await self._user_info()
-        except AuthenticationError as exc:
-            scheme = self._session.credentials.scheme.value if self._session.credentials else ""
-            kind = "API key" if scheme == "ApiKey" else "token"
-            raise AuthenticationError(
-                f"Unable to authenticate with {self.base_url}: the provided {kind} is invalid "
-                f"({exc.message})",
-                exc.code,
-                exc.data,
-                exc.response,
-            ) from exc
-        self._log.info("successfully authenticated as %s", user.get("email"))
+    def _orders(self) -> OrderApi:
+        from capella.orders import OrderApi
 
-    async def _user_info(self) -> dict[str, Any]:
-        """The cached ``GET /user`` answer, fetched on first use (once, however many ask)."""
-        async with self._user_lock:
-            if self._user is None:
-                user = await self._session.call_json(_get_user())
-                if not isinstance(user, dict):
-                    raise CapellaConsoleClientError("GET /user did not return an object")
-                self._user = user
-            return self._user
-
-    async def _customer_id(self) -> str:
-        return str((await self._user_info())["id"])
-
-    async def _user_ids(self) -> UserIds:
-        user = await self._user_info()
-        return UserIds(str(user["id"]), str(user["organizationId"]))
-
-    # -- user -------------------------------------------------------------------------------
-
-    async def whoami(self) -> dict[str, Any]:
-        """Return the authenticated user's info (``GET /user``)."""
-        user = await self._session.call_json(_get_user())
-        if not isinstance(user, dict):
-            raise CapellaConsoleClientError("GET /user did not return an object")
-        return user
-
-    # -- catalog (capella/query.py, pagination.py, results.py) ----------------------------------
-
-    async def search(self, **filters: Unpack[CatalogFilters]) -> StacSearchResult:
-        """Search the STAC catalog and return the matching items (up to ``limit``, default 500).
-
-        Filters as for ``CapellaConsoleClient.search`` (every field and operator is listed in
-        ``capella.filters.CatalogFilters``); ``threaded=True`` fetches up to 8 pages at a time.
-        An unknown field, operator or value raises ``InvalidFilterError`` before any request.
-
-        >>> await client.search(product_type="GEO", look_angle__gt=35, limit=10)
-        """
-        from capella.aio._search import search as run_search
-        from capella.query import build_query
-
-        query = build_query(filters, warn=self._log.warning)
-        return await run_search(self._session, query)
-
-    async def catalog_search(self, **filters: Unpack[CatalogFilters]) -> StacSearchResult:
-        """Alias of :meth:`search`."""
-        return await self.search(**filters)
-
-    # -- orders (capella/orders.py) -------------------------------------------------------------
-
-    def _orders(self) -> AsyncOrderApi:
-        return AsyncOrderApi(self._session, self.search, self._customer_id, self._log)
-
-    async def review_order(
-        self,
-        stac_ids: Sequence[str] | str | None = None,
-        items: Iterable[Mapping[str, Any]] | None = None,
-        contract_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Price an order of STAC ids (or items) without placing it; return the review.
-
-        Raises ``InsufficientFundsError`` when the order would not be authorized,
-        ``NoValidStacIdsError`` when no id is in the catalog, and its subclass
-        ``UnknownStacIdsError`` naming the ids that are not.
-        """
-        return await self._orders().review(stac_ids, items, contract_id)
-
-    async def submit_order(
-        self,
-        stac_ids: Sequence[str] | str | None = None,
-        items: Iterable[Mapping[str, Any]] | None = None,
-        check_active_orders: bool = False,
-        omit_search: bool = False,
-        omit_review: bool = False,
-        contract_id: str | None = None,
-    ) -> str:
-        """Order STAC ids (precedence) or items and return the order id.
-
-        As ``CapellaConsoleClient.submit_order``: an order is never submitted twice; if the
-        connection fails after the request was sent, the client looks for the order it may have
-        created and returns it, or raises ``AmbiguousRequestError``.
-        """
-        return await self._orders().submit(
-            stac_ids, items, check_active_orders, omit_search, omit_review, contract_id
-        )
-
-    async def list_orders(
-        self,
-        *ids: str | None,
-        is_active: bool | None = False,
-        order_ids: Sequence[str] | str | None = None,
-    ) -> list[dict[str, Any]]:
-        """List your orders: the given ones (``*ids`` or ``order_ids=[...]``), or all of them.
-
-        ``is_active=True`` keeps the non-expired orders (latest-expiring first), restricted to
-        the given ids if any.
-        """
-        wanted = normalize_ids([i for i in ids if i is not None]) + normalize_ids(order_ids)
-        return await self._orders().list_orders(wanted, is_active=bool(is_active))
-
-    async def get_stac_items_of_order(
-        self, order_id: str, ids_only: bool = False
-    ) -> list[str] | StacSearchResult:
-        """The STAC items of an order (its STAC ids with ``ids_only=True``)."""
-        if ids_only:
-            return await self._orders().stac_ids_of_order(order_id)
-        return await self._orders().stac_items_of_order(order_id)
-
-    async def get_presigned_items(
-        self,
-        order_id: str,
-        stac_ids: Sequence[str] | str | None = None,
-        sort_by: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """The STAC items of an order with presigned asset hrefs.
-
-        ``stac_ids`` keeps only those items; ``sort_by`` (a list of STAC ids) returns the items
-        in exactly that order, items it does not name last in the API's order.
-        """
-        return await self._orders().presigned_items(order_id, stac_ids, sort_by)
-
-    async def get_presigned_assets(
-        self,
-        order_id: str,
-        stac_ids: Sequence[str] | str | None = None,
-        sort_by: Sequence[str] | None = None,
-        assets_only: bool | None = True,
-    ) -> list[dict[str, Any]]:
-        """The ``assets`` of each presigned item of an order (see ``get_presigned_items``)."""
-        if not assets_only:
-            self._log.warning(
-                "assets_only has no effect and is kept for compatibility; "
-                "use get_presigned_items for whole items"
-            )
-        items = await self._orders().presigned_items(order_id, stac_ids, sort_by)
-        return [dict(item.get("assets") or {}) for item in items]
+        return OrderApi(self._session.run, self._session)
 
     # -- downloads (capella/products.py, capella/aio/download.py) -------------------------------
 
@@ -368,18 +215,3 @@ class AsyncCapellaConsoleClient:
             threaded,
             show_progress,
         )
-
-    # -- tasking and repeat requests (capella/tasking/, capella/aio/_tasking.py) ----------------
-
-    create_tasking_request = AsyncTaskingMethods.create_tasking_request
-    create_repeat_request = AsyncTaskingMethods.create_repeat_request
-    get_task = AsyncTaskingMethods.get_task
-    is_task_completed = staticmethod(AsyncTaskingMethods.is_task_completed)
-    get_collects_for_task = AsyncTaskingMethods.get_collects_for_task
-    search_tasking_requests = AsyncTaskingMethods.search_tasking_requests
-    search_repeat_requests = AsyncTaskingMethods.search_repeat_requests
-    search_repeat_request = AsyncTaskingMethods.search_repeat_request
-    cancel_tasking_requests = AsyncTaskingMethods.cancel_tasking_requests
-    cancel_repeat_requests = AsyncTaskingMethods.cancel_repeat_requests
-    update_tasking_requests = AsyncTaskingMethods.update_tasking_requests
-    update_repeat_requests = AsyncTaskingMethods.update_repeat_requests

@@ -1,7 +1,8 @@
 """Tasking and repeat requests: create, read, search, cancel and update.
 
-The functions take the client's :class:`~capella._http.ApiSession` first;
-``CapellaConsoleClient`` exposes them as methods with the same arguments.
+The functions are operations (see :mod:`capella._flow`): they take the session first and are
+run by it (``session.run(get_task(session, task_id))``); both clients expose them as methods
+with the same arguments (``client.get_task(task_id)``).
 
 - ``create.py``: ``create_tasking_request``, ``create_repeat_request`` (typed, validated)
 - ``read.py``: ``get_task``, ``is_task_completed``, ``get_collects_for_task``

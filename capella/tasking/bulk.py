@@ -11,38 +11,20 @@ aborts the others. Results come back keyed by id, in the order the ids were give
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from types import ModuleType
 from typing import Any
 
 import attrs
 import httpx
 
-from capella._http import ApiSession, decode_json
+from capella._config import BULK_WORKERS as MAX_CONCURRENCY
+from capella._flow import Call, Context, Done, Flow, Next, Start, call
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella.errors import DEFAULT_ERROR_CODE, CapellaConsoleClientError
 from capella.tasking import _values as v
 from capella.tasking.types import ProductTypeLike
 
-# Each id is its own request; more in flight at once gets throttled (429) by the API.
-MAX_CONCURRENCY = 10
-
 Result = dict[str, Any]
-
-
-def _tasking_ops() -> tuple[ModuleType, ModuleType]:
-    from capella_api.api.tasking import update_tasking_request, update_tasking_request_status
-
-    return update_tasking_request, update_tasking_request_status
-
-
-def _repeat_ops() -> tuple[ModuleType, ModuleType]:
-    from capella_api.api.repeat_requests import (
-        update_repeat_request,
-        update_repeat_request_status,
-    )
-
-    return update_repeat_request, update_repeat_request_status
 
 
 @attrs.frozen
@@ -52,11 +34,24 @@ class Entity:
     noun: str  # "tasking request"
     ids_name: str  # the argument name, for error messages
     prefix: str  # wire prefix of the name and description properties
-    ops: Callable[[], tuple[ModuleType, ModuleType]]  # (update, update status), imported on use
+    update: Op
+    update_status: Op
 
 
-TASKING = Entity("tasking request", "tasking_request_ids", "taskingrequest", _tasking_ops)
-REPEAT = Entity("repeat request", "repeat_request_ids", "repeatrequest", _repeat_ops)
+TASKING = Entity(
+    "tasking request",
+    "tasking_request_ids",
+    "taskingrequest",
+    Op.UPDATE_TASKING_REQUEST,
+    Op.UPDATE_TASKING_REQUEST_STATUS,
+)
+REPEAT = Entity(
+    "repeat request",
+    "repeat_request_ids",
+    "repeatrequest",
+    Op.UPDATE_REPEAT_REQUEST,
+    Op.UPDATE_REPEAT_REQUEST_STATUS,
+)
 
 
 def failure(exc: BaseException) -> Result:
@@ -71,15 +66,8 @@ def failure(exc: BaseException) -> Result:
     return {"success": False, "error": {"code": code, "message": message}}
 
 
-def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+def json_object(data: Any, what: str) -> dict[str, Any]:
     """The JSON object an update answered with; ``INVALID_RESPONSE`` for anything else."""
-    try:
-        data = decode_json(response)
-    except ValueError:
-        raise CapellaConsoleClientError(
-            f"{what}: the API answered {response.status_code} with a body that is not JSON",
-            "INVALID_RESPONSE",
-        ) from None
     if not isinstance(data, dict):
         raise CapellaConsoleClientError(
             f"{what}: the API answered with {type(data).__name__}, not the updated request",
@@ -88,20 +76,27 @@ def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
     return data
 
 
-def _fan_out(ids: Sequence[str], work: Callable[[str], Result]) -> dict[str, Result]:
-    """Run ``work`` for every id, up to MAX_CONCURRENCY at a time; results in id order."""
+def fan_out(
+    ids: Sequence[str], calls: Sequence[Call], settle: Callable[[str, Any], Result]
+) -> Flow[dict[str, Result]]:
+    """Send one call per id, up to MAX_CONCURRENCY at a time; one result per id, in id order.
 
-    def guarded(request_id: str) -> Result:
+    Every failure (an API error, a transport error, an unreadable answer) becomes that id's
+    result, never the others'.
+    """
+    if not ids:
+        return {}
+    handles: list[int] = yield Start(tuple(calls), min(MAX_CONCURRENCY, len(ids)))
+    pending = dict(zip(handles, ids, strict=True))
+    results: dict[str, Result] = {}
+    while pending:
+        done: Done = yield Next(frozenset(pending))
+        request_id = pending.pop(done.handle)
         try:
-            return work(request_id)
-        except Exception as exc:  # every failure is this id's result, never the others'
-            return failure(exc)
-
-    with ThreadPoolExecutor(
-        max_workers=min(MAX_CONCURRENCY, len(ids)), thread_name_prefix="capella-bulk"
-    ) as pool:
-        futures = {request_id: pool.submit(guarded, request_id) for request_id in ids}
-    return {request_id: future.result() for request_id, future in futures.items()}
+            results[request_id] = settle(request_id, done.result())
+        except Exception as exc:
+            results[request_id] = failure(exc)
+    return {request_id: results[request_id] for request_id in ids}
 
 
 def log_summary(log: ClientLog, results: dict[str, Result], entity: Entity, verb: str) -> None:
@@ -152,23 +147,16 @@ CANCEL_BODY: dict[str, Any] = {"status": "canceled"}
 CANCELED: Result = {"success": True}
 
 
-def _cancel(
-    session: ApiSession, entity: Entity, raw_ids: Sequence[str | None]
-) -> dict[str, Result]:
-    ids = planned_ids(session.log, entity, raw_ids, "canceling")
-    op = entity.ops()[1]
-
-    def cancel(request_id: str) -> Result:
-        session.call(op, request_id, body=CANCEL_BODY)
-        return dict(CANCELED)
-
-    results = _fan_out(ids, cancel)
-    log_summary(session.log, results, entity, "canceled")
+def _cancel(ctx: Context, entity: Entity, raw_ids: Sequence[str | None]) -> Flow[dict[str, Result]]:
+    ids = planned_ids(ctx.log, entity, raw_ids, "canceling")
+    calls = [call(entity.update_status, i, body=CANCEL_BODY, decode=False) for i in ids]
+    results = yield from fan_out(ids, calls, lambda _id, _answer: dict(CANCELED))
+    log_summary(ctx.log, results, entity, "canceled")
     return results
 
 
 def _update(
-    session: ApiSession,
+    ctx: Context,
     entity: Entity,
     raw_ids: Sequence[str | None],
     *,
@@ -177,7 +165,7 @@ def _update(
     custom_attribute_1: str | None,
     custom_attribute_2: str | None,
     product_types: Sequence[ProductTypeLike] | None,
-) -> dict[str, Result]:
+) -> Flow[dict[str, Result]]:
     body = update_body(
         entity,
         name=name,
@@ -186,87 +174,88 @@ def _update(
         custom_attribute_2=custom_attribute_2,
         product_types=product_types,
     )
-    ids = planned_ids(session.log, entity, raw_ids, "updating")
-    op = entity.ops()[0]
-
-    def update(request_id: str) -> Result:
-        response = session.call(op, request_id, body=body)
-        return json_object(response, f"updating {entity.noun} {request_id}")
-
-    results = _fan_out(ids, update)
-    log_summary(session.log, results, entity, "updated")
+    ids = planned_ids(ctx.log, entity, raw_ids, "updating")
+    calls = [call(entity.update, i, body=body) for i in ids]
+    results = yield from fan_out(
+        ids, calls, lambda i, answer: json_object(answer, f"updating {entity.noun} {i}")
+    )
+    log_summary(ctx.log, results, entity, "updated")
     return results
 
 
 def cancel_tasking_requests(
-    session: ApiSession, *tasking_request_ids: str | None
-) -> dict[str, Result]:
+    ctx: Context, *tasking_request_ids: str | None
+) -> Flow[dict[str, Result]]:
     """Cancel 1..N tasking requests; return ``{id: {"success": ...}}`` in the order given.
 
     Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
     ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
     """
-    return _cancel(session, TASKING, tasking_request_ids)
+    return (yield from _cancel(ctx, TASKING, tasking_request_ids))
 
 
 def cancel_repeat_requests(
-    session: ApiSession, *repeat_request_ids: str | None
-) -> dict[str, Result]:
+    ctx: Context, *repeat_request_ids: str | None
+) -> Flow[dict[str, Result]]:
     """Cancel 1..N repeat requests; return ``{id: {"success": ...}}`` in the order given.
 
     Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
     ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
     """
-    return _cancel(session, REPEAT, repeat_request_ids)
+    return (yield from _cancel(ctx, REPEAT, repeat_request_ids))
 
 
 def update_tasking_requests(
-    session: ApiSession,
+    ctx: Context,
     *tasking_request_ids: str | None,
     name: str | None = None,
     description: str | None = None,
     custom_attribute_1: str | None = None,
     custom_attribute_2: str | None = None,
     product_types: Sequence[ProductTypeLike] | None = None,
-) -> dict[str, Result]:
+) -> Flow[dict[str, Result]]:
     """Apply the same changes to 1..N tasking requests; return results keyed by id, in order.
 
     Only the fields given (not None) change. A success is the updated request as the API
     returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
     """
-    return _update(
-        session,
-        TASKING,
-        tasking_request_ids,
-        name=name,
-        description=description,
-        custom_attribute_1=custom_attribute_1,
-        custom_attribute_2=custom_attribute_2,
-        product_types=product_types,
+    return (
+        yield from _update(
+            ctx,
+            TASKING,
+            tasking_request_ids,
+            name=name,
+            description=description,
+            custom_attribute_1=custom_attribute_1,
+            custom_attribute_2=custom_attribute_2,
+            product_types=product_types,
+        )
     )
 
 
 def update_repeat_requests(
-    session: ApiSession,
+    ctx: Context,
     *repeat_request_ids: str | None,
     name: str | None = None,
     description: str | None = None,
     custom_attribute_1: str | None = None,
     custom_attribute_2: str | None = None,
     product_types: Sequence[ProductTypeLike] | None = None,
-) -> dict[str, Result]:
+) -> Flow[dict[str, Result]]:
     """Apply the same changes to 1..N repeat requests; return results keyed by id, in order.
 
     Only the fields given (not None) change. A success is the updated request as the API
     returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
     """
-    return _update(
-        session,
-        REPEAT,
-        repeat_request_ids,
-        name=name,
-        description=description,
-        custom_attribute_1=custom_attribute_1,
-        custom_attribute_2=custom_attribute_2,
-        product_types=product_types,
+    return (
+        yield from _update(
+            ctx,
+            REPEAT,
+            repeat_request_ids,
+            name=name,
+            description=description,
+            custom_attribute_1=custom_attribute_1,
+            custom_attribute_2=custom_attribute_2,
+            product_types=product_types,
+        )
     )

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import inspect
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
-from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
-import attrs
-
-from capella._http import ApiSession
+from capella._flow import Context, Flow, call
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella.enumerations import (
     ArchiveHoldback,
     CollectionTier,
@@ -48,8 +45,6 @@ from capella.tasking.types import (
     RepetitionIntervalLike,
     SquintLike,
 )
-
-P = ParamSpec("P")
 
 DEFAULT_WINDOW = timedelta(days=7)
 INSAR_TIERS = frozenset({RepeatCollectionTier.insar, RepeatCollectionTier.insar_internal})
@@ -196,63 +191,15 @@ def created(log: ClientLog, what: str, answer: Any) -> dict[str, Any]:
     return answer
 
 
-def _tasking_op() -> ModuleType:
-    from capella_api.api.tasking import create_tasking_request as op
-
-    return op
-
-
-def _repeat_op() -> ModuleType:
-    from capella_api.api.repeat_requests import create_repeat_request as op
-
-    return op
+def _create(ctx: Context, operation: Op, what: str, body: dict[str, Any]) -> Flow[dict[str, Any]]:
+    """Send one create request (``operation``) with ``body`` and return the API's answer."""
+    announce(ctx.log, what, body)
+    return created(ctx.log, what, (yield call(operation, body=body)))
 
 
-@attrs.frozen
-class Creation(Generic[P]):
-    """One kind of request to create: its body builder, its operation and its docs.
-
-    ``build`` holds the typed keyword-only parameters, the validation and the wire body; the
-    sync function below and the async client's method both take its signature and call it.
-    """
-
-    build: Callable[P, dict[str, Any]]
-    operation: Callable[[], ModuleType] = attrs.field(repr=False)
-    what: str  # "tasking request": names it in log lines and errors
-    summary: str  # the first line of the create function's docstring
-
-    def adopt(self, func: Callable[..., Any], first: str) -> None:
-        """Give ``func`` the builder's docs (``summary`` first) and parameters, after ``first``."""
-        func.__doc__ = with_summary(self.build.__doc__ or "", self.summary)
-        signature = inspect.signature(self.build)
-        leading = inspect.Parameter(first, inspect.Parameter.POSITIONAL_ONLY)
-        func.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[leading, *signature.parameters.values()]
-        )
-
-
-def with_summary(doc: str, summary: str) -> str:
-    """``doc`` with its first line replaced by ``summary``."""
-    _, _, rest = doc.partition("\n")
-    return f"{summary}\n{rest}" if rest else summary
-
-
-def _create_function(
-    creation: Creation[P], name: str
-) -> Callable[Concatenate[ApiSession, P], dict[str, Any]]:
-    def create(session: ApiSession, /, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
-        body = creation.build(*args, **kwargs)
-        announce(session.log, creation.what, body)
-        return created(
-            session.log, creation.what, session.call_json(creation.operation(), body=body)
-        )
-
-    create.__name__ = create.__qualname__ = name
-    creation.adopt(create, "session")
-    return create
-
-
-def tasking_request_body(
+def create_tasking_request(
+    ctx: Context,
+    /,
     *,
     geometry: GeometryLike,
     name: str,
@@ -280,8 +227,8 @@ def tasking_request_body(
     max_squint_angle: float | None = None,
     contract_id: str | None = None,
     **api_spellings: Unpack[ApiSpellings],
-) -> dict[str, Any]:
-    """The body of ``POST /task`` for a tasking request (checked; nothing is sent).
+) -> Flow[dict[str, Any]]:
+    """Create a tasking request (``POST /task``) and return it as the API answers.
 
     Only ``geometry`` and ``name`` are required. Enum arguments take the enum member or its value.
     Every argument is checked before the request; a bad one raises ``InvalidInputError``.
@@ -358,10 +305,13 @@ def tasking_request_body(
             max_squint_angle=max_squint_angle,
         ),
     }
-    return _feature(geo, properties, product_types, contract_id)
+    body = _feature(geo, properties, product_types, contract_id)
+    return (yield from _create(ctx, Op.CREATE_TASKING_REQUEST, "tasking request", body))
 
 
-def repeat_request_body(
+def create_repeat_request(
+    ctx: Context,
+    /,
     *,
     geometry: GeometryLike,
     name: str,
@@ -395,8 +345,8 @@ def repeat_request_body(
     window_duration: float | None = None,
     insar_orbit: InsarOrbitLike | None = None,
     **api_spellings: Unpack[ApiSpellings],
-) -> dict[str, Any]:
-    """The body of ``POST /repeat-requests`` for a repeat request (checked; nothing is sent).
+) -> Flow[dict[str, Any]]:
+    """Create a repeat request (``POST /repeat-requests``) and return it as the API answers.
 
     Only ``geometry`` and ``name`` are required; the collect arguments are those of
     ``create_tasking_request`` (there is no ``pre_approval``). The cadence:
@@ -496,22 +446,5 @@ def repeat_request_body(
         )
     if orbit is not None:
         properties["insar"] = {"orbit": orbit}
-    return _feature(geo, properties, product_types, contract_id)
-
-
-TASKING_REQUEST = Creation(
-    tasking_request_body,
-    _tasking_op,
-    "tasking request",
-    "Create a tasking request (``POST /task``) and return it as the API answers.",
-)
-REPEAT_REQUEST = Creation(
-    repeat_request_body,
-    _repeat_op,
-    "repeat request",
-    "Create a repeat request (``POST /repeat-requests``) and return it as the API answers.",
-)
-
-# The public functions: ``(session, *, geometry, name, ...)``, written once in the builders.
-create_tasking_request = _create_function(TASKING_REQUEST, "create_tasking_request")
-create_repeat_request = _create_function(REPEAT_REQUEST, "create_repeat_request")
+    body = _feature(geo, properties, product_types, contract_id)
+    return (yield from _create(ctx, Op.CREATE_REPEAT_REQUEST, "repeat request", body))

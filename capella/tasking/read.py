@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from capella._http import ApiSession
+from capella._flow import Context, Flow, call
+from capella._ops import Op
 from capella.errors import CapellaConsoleClientError, TaskNotCompleteError
 from capella.tasking import _values as v
 
 COMPLETED = "completed"
 
 
-def get_task(session: ApiSession, tasking_request_id: str) -> dict[str, Any]:
+def get_task(ctx: Context, tasking_request_id: str) -> Flow[dict[str, Any]]:
     """Return the tasking request ``tasking_request_id`` (``GET /task/{id}``)."""
-    from capella_api.api.tasking import get_tasking_request
-
     task_id = v.uuid_str("tasking_request_id", tasking_request_id)
-    return checked_task(session.call_json(get_tasking_request, task_id), task_id)
+    return checked_task((yield call(Op.GET_TASKING_REQUEST, task_id)), task_id)
 
 
 def checked_task(task: Any, task_id: str) -> dict[str, Any]:
@@ -53,14 +52,12 @@ def is_task_completed(task: Mapping[str, Any] | Any) -> bool:
     return COMPLETED in _status_codes(task)
 
 
-def get_collects_for_task(session: ApiSession, tasking_request_id: str) -> list[dict[str, Any]]:
+def get_collects_for_task(ctx: Context, tasking_request_id: str) -> Flow[list[dict[str, Any]]]:
     """Return the collects of a completed tasking request; raise ``TaskNotCompleteError`` if not."""
-    from capella_api.api.collects import list_collects_for_task
-
-    task = get_task(session, tasking_request_id)
+    task = yield from get_task(ctx, tasking_request_id)
     task_id = v.uuid_str("tasking_request_id", tasking_request_id)
     require_completed(task, task_id)
-    return checked_collects(session.call_json(list_collects_for_task, task_id), task_id)
+    return checked_collects((yield call(Op.LIST_COLLECTS_FOR_TASK, task_id)), task_id)
 
 
 def require_completed(task: Mapping[str, Any], task_id: str) -> None:

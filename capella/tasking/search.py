@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Unpack
 
 import attrs
 
-from capella._http import ApiSession
+from capella._config import SEARCH_WORKERS as MAX_CONCURRENCY
+from capella._flow import CURRENT_USER, Call, Context, Done, Flow, Next, Start, call
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella.enumerations import (
     CollectionTier,
     CollectionType,
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 DEFAULT_PAGE_SIZE = 250
 MIN_PAGE_SIZE = 250
 MAX_PAGE_SIZE = 500
-# More parallel page requests get throttled (429) by the API.
-MAX_CONCURRENCY = 8
 
 R = TypeVar("R", TaskingRequestSearchResult, RepeatRequestSearchResult)
 
@@ -223,22 +222,6 @@ def _page_size(page_size: Any) -> int:
     return page_size
 
 
-@attrs.frozen
-class _Search:
-    """One search: where it goes, its body, how to page it."""
-
-    session: ApiSession
-    op: Any
-    body: dict[str, Any]
-    entity: SearchEntity
-    page_size: int
-
-    def fetch(self, page: int) -> dict[str, Any]:
-        """One page, checked to have the shape paging relies on."""
-        data = self.session.call_json(self.op, body=self.body, page=page, limit=self.page_size)
-        return checked_page(data, self.entity, page)
-
-
 def checked_page(data: Any, entity: SearchEntity, page: int) -> dict[str, Any]:
     """A search page, checked to have the shape paging relies on (``results``, ``totalPages``)."""
     if (
@@ -266,34 +249,54 @@ def log_page(
     log.info("page %d out of %d: %d %ss", number, total, len(page["results"]), entity.value)
 
 
-def _fetch_all(search: _Search, result: R, *, threaded: bool, show_progress: bool) -> R:
+def fetch_pages(
+    ctx: Context,
+    op: Op,
+    body: dict[str, Any],
+    entity: SearchEntity,
+    size: int,
+    result: R,
+    *,
+    threaded: bool,
+    show_progress: bool,
+) -> Flow[R]:
     """Fetch page 1, then pages 2..N (in parallel when ``threaded``); add them in page order."""
-    log = search.session.log
-    log_start(log, search.entity, search.body)
-    first = search.fetch(1)
+    log = ctx.log
+    log_start(log, entity, body)
+
+    def page(number: int) -> Call:
+        return call(op, body=body, page=number, limit=size)
+
+    first = checked_page((yield page(1)), entity, 1)
     total = max(1, first["totalPages"])
     pages: dict[int, dict[str, Any]] = {1: first}
-    log_page(log, search.entity, 1, total, first)
+    log_page(log, entity, 1, total, first)
 
-    progress = progress_bar(search.entity) if show_progress and total > 1 else None
+    progress = progress_bar(entity) if show_progress and total > 1 else None
     task = None
     if progress is not None:
         progress.start()
-        task = progress.add_task(f"Fetching {search.entity.value}s...", total=total, completed=1)
+        task = progress.add_task(f"Fetching {entity.value}s...", total=total, completed=1)
 
-    def done(number: int, page: dict[str, Any]) -> None:
-        pages[number] = page
-        log_page(log, search.entity, number, total, page)
+    def done(number: int, data: Any) -> None:
+        pages[number] = checked_page(data, entity, number)
+        log_page(log, entity, number, total, pages[number])
         if progress is not None and task is not None:
             progress.advance(task)
 
     try:
         remaining = range(2, total + 1)
         if threaded and len(remaining) > 1:
-            _fetch_parallel(search, remaining, done)
+            limit = min(MAX_CONCURRENCY, len(remaining))
+            handles: list[int] = yield Start(tuple(page(n) for n in remaining), limit)
+            numbers = dict(zip(handles, remaining, strict=True))
+            while numbers:
+                finished: Done = yield Next(frozenset(numbers))
+                # Fail fast: the first failure ends the search; pages not started never are.
+                done(numbers.pop(finished.handle), finished.result())
         else:
             for number in remaining:
-                done(number, search.fetch(number))
+                done(number, (yield page(number)))
     finally:
         if progress is not None:
             progress.stop()
@@ -302,28 +305,6 @@ def _fetch_all(search: _Search, result: R, *, threaded: bool, show_progress: boo
         result.add(pages[number])
     result.log_summary(log=log)
     return result
-
-
-def _fetch_parallel(
-    search: _Search, numbers: range, done: Callable[[int, dict[str, Any]], None]
-) -> None:
-    with ThreadPoolExecutor(
-        max_workers=min(MAX_CONCURRENCY, len(numbers)), thread_name_prefix="capella-search"
-    ) as pool:
-        futures: dict[Future[dict[str, Any]], int] = {
-            pool.submit(search.fetch, n): n for n in numbers
-        }
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in sorted(finished, key=futures.__getitem__):
-                error = future.exception()
-                if error is not None:
-                    # Fail fast: the pages not started yet are not requested.
-                    for other in pending:
-                        other.cancel()
-                    raise error
-                done(futures[future], future.result())
 
 
 def progress_bar(entity: SearchEntity) -> Progress:
@@ -350,6 +331,7 @@ class Target:
     body_key: str  # "query" (tasking) or "filter" (repeat), as the reference SDK sends them
     prefix: Mapping[str, Any]
     entity: SearchEntity
+    op: Op
 
 
 TASKING_REQUESTS = Target(
@@ -359,6 +341,7 @@ TASKING_REQUESTS = Target(
     # Tasks derived from repeat requests are listed by the repeat request search instead.
     prefix={"includeRepeatingTasks": {"eq": False}},
     entity=SearchEntity.TASKING_REQUEST,
+    op=Op.SEARCH_TASKING_REQUESTS,
 )
 REPEAT_REQUESTS = Target(
     func="search_repeat_requests",
@@ -366,6 +349,7 @@ REPEAT_REQUESTS = Target(
     body_key="filter",
     prefix={},
     entity=SearchEntity.REPEAT_REQUEST,
+    op=Op.SEARCH_REPEAT_REQUESTS,
 )
 
 
@@ -404,16 +388,73 @@ def paging_options(page_size: int | None, threaded: bool, show_progress: bool) -
     return _page_size(DEFAULT_PAGE_SIZE if page_size is None else page_size)
 
 
+def search_requests(
+    ctx: Context,
+    target: Target,
+    result_type: type[R],
+    filters: Mapping[str, Any],
+    *,
+    for_org: bool,
+    page_size: int,
+    threaded: bool,
+    show_progress: bool,
+) -> Flow[R]:
+    """Check the filters and options, scope the body to the caller, fetch every page."""
+    size = paging_options(page_size, threaded, show_progress)
+    query = unscoped_query(target, filters, for_org=for_org)
+    # The caller's ids cost a GET /user, asked for only when the scope needs them.
+    user = _Unscoped() if scoped_by_filters(filters) else _Ids((yield CURRENT_USER))
+    body = scoped_body(target, query, filters, user, for_org=for_org)
+    return (
+        yield from fetch_pages(
+            ctx,
+            target.op,
+            body,
+            target.entity,
+            size,
+            result_type(body),
+            threaded=threaded,
+            show_progress=show_progress,
+        )
+    )
+
+
+@attrs.frozen
+class _Ids:
+    """The signed-in user's ids, read from ``GET /user``."""
+
+    user: Mapping[str, Any]
+
+    @property
+    def customer_id(self) -> str:
+        return str(self.user["id"])
+
+    @property
+    def organization_id(self) -> str:
+        return str(self.user["organizationId"])
+
+
+class _Unscoped:
+    """Stands in for the user when a filter sets the scope: its ids are never read."""
+
+    @property
+    def customer_id(self) -> str:
+        raise AssertionError("the scope is set by a filter")
+
+    @property
+    def organization_id(self) -> str:
+        raise AssertionError("the scope is set by a filter")
+
+
 def search_tasking_requests(
-    session: ApiSession,
-    user: UserIds,
+    ctx: Context,
     *,
     for_org: bool = False,
     page_size: int = DEFAULT_PAGE_SIZE,
     threaded: bool = True,
     show_progress: bool = False,
     **filters: Unpack[TaskingRequestFilters],
-) -> TaskingRequestSearchResult:
+) -> Flow[TaskingRequestSearchResult]:
     """Search tasking requests (``POST /tasks/search``), all pages, in page order.
 
     Filters are ``field=value`` or ``field__op=value`` (op: eq, in, gt, gte, lt, lte where the
@@ -426,37 +467,44 @@ def search_tasking_requests(
     excluded. ``page_size`` is 250 to 500; ``threaded`` fetches up to 8 pages at a time;
     ``show_progress`` draws a progress bar on stderr.
     """
-    from capella_api.api.tasking import search_tasking_requests as op
-
-    size = paging_options(page_size, threaded, show_progress)
-    body = request_body(TASKING_REQUESTS, user, filters, for_org=for_org)
-    search = _Search(session, op, body, TASKING_REQUESTS.entity, size)
-    return _fetch_all(
-        search, TaskingRequestSearchResult(body), threaded=threaded, show_progress=show_progress
+    return (
+        yield from search_requests(
+            ctx,
+            TASKING_REQUESTS,
+            TaskingRequestSearchResult,
+            filters,
+            for_org=for_org,
+            page_size=page_size,
+            threaded=threaded,
+            show_progress=show_progress,
+        )
     )
 
 
 def search_repeat_requests(
-    session: ApiSession,
-    user: UserIds,
+    ctx: Context,
     *,
     for_org: bool = False,
     page_size: int = DEFAULT_PAGE_SIZE,
     threaded: bool = True,
     show_progress: bool = False,
     **filters: Unpack[RepeatRequestFilters],
-) -> RepeatRequestSearchResult:
+) -> Flow[RepeatRequestSearchResult]:
     """Search repeat requests (``POST /repeat-requests/search``), all pages, in page order.
 
     Filters as for ``search_tasking_requests``, with ``repeat_request_id``,
     ``repetition_interval``, ``repeat_start`` and ``repeat_end`` in place of
     ``tasking_request_id`` and the windows; ``collection_tier`` takes the repeat tiers.
     """
-    from capella_api.api.repeat_requests import search_repeat_requests as op
-
-    size = paging_options(page_size, threaded, show_progress)
-    body = request_body(REPEAT_REQUESTS, user, filters, for_org=for_org)
-    search = _Search(session, op, body, REPEAT_REQUESTS.entity, size)
-    return _fetch_all(
-        search, RepeatRequestSearchResult(body), threaded=threaded, show_progress=show_progress
+    return (
+        yield from search_requests(
+            ctx,
+            REPEAT_REQUESTS,
+            RepeatRequestSearchResult,
+            filters,
+            for_org=for_org,
+            page_size=page_size,
+            threaded=threaded,
+            show_progress=show_progress,
+        )
     )

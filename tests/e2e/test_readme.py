@@ -46,20 +46,6 @@ EXEMPT = {
     "needs a production API key",
 }
 
-# Until the SDK reads CAPELLA_API_URL itself (issue 15 item 4, built in the client's config),
-# the Python blocks get the variable's URL through this prelude. It does nothing once the SDK
-# honours the variable, and can then be deleted.
-_PRELUDE = """
-import os, functools
-import capella
-_url = os.environ["CAPELLA_API_URL"]
-for _cls in (capella.CapellaConsoleClient, capella.AsyncCapellaConsoleClient):
-    _probe = _cls(api_key="probe", no_token_check=True)
-    if _probe.base_url.rstrip("/") != _url:
-        _cls.__init__ = functools.partialmethod(_cls.__init__, base_url=_url)
-    del _probe
-"""
-
 
 @attrs.frozen
 class Snippet:
@@ -232,8 +218,7 @@ def test_every_python_block_runs_as_written(
     # One namespace for all blocks, as a reader pasting them into one session has
     # ("with the client from above").
     runner = (
-        _PRELUDE
-        + "import json, sys\n"
+        "import json, sys\n"
         + "namespace = {'__name__': '__main__'}\n"
         + "for line, code in json.load(open('blocks.json')):\n"
         + "    print(f'### README.md:{line}', file=sys.stderr, flush=True)\n"

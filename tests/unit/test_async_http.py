@@ -13,19 +13,15 @@ import random
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
-from capella_api.api.catalog import search_catalog
-from capella_api.api.orders import get_order, submit_order
-from capella_api.api.tasking import create_tasking_request
-from capella_api.api.user import get_user
 
 from capella._auth import resolve_credentials
 from capella._http import ApiSession, RetrySettings
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella.aio import AsyncApiSession
 from capella.errors import (
     AmbiguousRequestError,
@@ -64,7 +60,7 @@ class Recorder:
     def send(
         self,
         shell: str,
-        op: ModuleType,
+        op: Op,
         *args: Any,
         max_retries: int = 3,
         api_key: str | None = None,
@@ -122,7 +118,7 @@ def shell(request: pytest.FixtureRequest) -> str:
 @pytest.mark.parametrize("code", [429, 502, 503, 504])
 def test_searches_are_retried_on_transient_statuses(shell: str, code: int) -> None:
     rec = Recorder([status(code), status(code), ok])
-    rec.send(shell, search_catalog, body={"limit": 1})
+    rec.send(shell, Op.SEARCH_CATALOG, body={"limit": 1})
     assert len(rec.requests) == 3
     assert len(rec.sleeps) == 2
 
@@ -131,14 +127,14 @@ def test_searches_are_retried_on_transient_statuses(shell: str, code: int) -> No
 def test_other_statuses_are_not_retried(shell: str, code: int) -> None:
     rec = Recorder([status(code), ok])
     with pytest.raises(CapellaConsoleClientError):
-        rec.send(shell, search_catalog, body={})
+        rec.send(shell, Op.SEARCH_CATALOG, body={})
     assert len(rec.requests) == 1
 
 
 def test_retries_are_bounded_by_max_retries(shell: str) -> None:
     rec = Recorder([status(503)])
     with pytest.raises(CapellaConsoleClientError) as info:
-        rec.send(shell, search_catalog, body={}, max_retries=3)
+        rec.send(shell, Op.SEARCH_CATALOG, body={}, max_retries=3)
     assert len(rec.requests) == 4  # one attempt plus three retries
     assert info.value.status_code == 503
 
@@ -146,7 +142,7 @@ def test_retries_are_bounded_by_max_retries(shell: str) -> None:
 def test_max_retries_zero_means_one_attempt(shell: str) -> None:
     rec = Recorder([status(503)])
     with pytest.raises(CapellaConsoleClientError):
-        rec.send(shell, search_catalog, body={}, max_retries=0)
+        rec.send(shell, Op.SEARCH_CATALOG, body={}, max_retries=0)
     assert len(rec.requests) == 1
 
 
@@ -155,14 +151,14 @@ def test_max_retries_zero_means_one_attempt(shell: str) -> None:
 )
 def test_reads_are_retried_on_transport_errors(shell: str, exc: type[Exception]) -> None:
     rec = Recorder([raise_(exc), ok])
-    rec.send(shell, get_order, "0b0e5a6e-0000-4000-8000-000000000000")
+    rec.send(shell, Op.GET_ORDER, "0b0e5a6e-0000-4000-8000-000000000000")
     assert len(rec.requests) == 2
 
 
 def test_transport_errors_give_a_connect_error_after_the_last_retry(shell: str) -> None:
     rec = Recorder([raise_(httpx.ConnectError)])
     with pytest.raises(ConnectError, match="4 attempt"):
-        rec.send(shell, search_catalog, body={})
+        rec.send(shell, Op.SEARCH_CATALOG, body={})
     assert len(rec.requests) == 4
 
 
@@ -172,7 +168,7 @@ def test_transport_errors_give_a_connect_error_after_the_last_retry(shell: str) 
 def test_no_second_post_orders_after_a_read_timeout(shell: str) -> None:
     rec = Recorder([raise_(httpx.ReadTimeout), ok])
     with pytest.raises(AmbiguousRequestError, match="may or may not have taken effect"):
-        rec.send(shell, submit_order, body=ORDER)
+        rec.send(shell, Op.SUBMIT_ORDER, body=ORDER)
     assert [(r.method, r.url.path) for r in rec.requests] == [("POST", "/orders")]
     assert rec.sleeps == []
 
@@ -180,20 +176,20 @@ def test_no_second_post_orders_after_a_read_timeout(shell: str) -> None:
 def test_order_submit_is_not_retried_on_503(shell: str) -> None:
     rec = Recorder([status(503), ok])
     with pytest.raises(CapellaConsoleClientError):
-        rec.send(shell, submit_order, body=ORDER)
+        rec.send(shell, Op.SUBMIT_ORDER, body=ORDER)
     assert len(rec.requests) == 1
 
 
 def test_order_submit_is_retried_when_the_connection_never_opened(shell: str) -> None:
     rec = Recorder([raise_(httpx.ConnectError), ok])
-    rec.send(shell, submit_order, body=ORDER)
+    rec.send(shell, Op.SUBMIT_ORDER, body=ORDER)
     assert len(rec.requests) == 2
 
 
 def test_tasking_create_is_not_resent_after_a_read_error(shell: str) -> None:
     rec = Recorder([raise_(httpx.ReadError), ok])
     with pytest.raises(AmbiguousRequestError):
-        rec.send(shell, create_tasking_request, body={"type": "Feature"})
+        rec.send(shell, Op.CREATE_TASKING_REQUEST, body={"type": "Feature"})
     assert len(rec.requests) == 1
 
 
@@ -202,13 +198,13 @@ def test_tasking_create_is_not_resent_after_a_read_error(shell: str) -> None:
 
 def test_retry_after_seconds_is_honoured(shell: str) -> None:
     rec = Recorder([status(429, {"Retry-After": "2"}), ok])
-    rec.send(shell, search_catalog, body={})
+    rec.send(shell, Op.SEARCH_CATALOG, body={})
     assert rec.sleeps == [2.0]
 
 
 def test_retry_after_is_capped(shell: str) -> None:
     rec = Recorder([status(503, {"Retry-After": "3600"}), ok])
-    rec.send(shell, search_catalog, body={})
+    rec.send(shell, Op.SEARCH_CATALOG, body={})
     assert rec.sleeps == [RetrySettings().retry_after_cap]
 
 
@@ -217,7 +213,7 @@ def test_both_shells_send_the_same_requests_and_wait_the_same_times() -> None:
     seen: dict[str, tuple[list[str], list[float]]] = {}
     for name in SHELLS:
         rec = Recorder(script)
-        rec.send(name, search_catalog, body={"limit": 3}, url="https://api.test/x?page=2")
+        rec.send(name, Op.SEARCH_CATALOG, body={"limit": 3}, url="https://api.test/x?page=2")
         seen[name] = ([str(r.url) for r in rec.requests], rec.sleeps)
     assert seen["sync"] == seen["async"]
     assert len(seen["async"][0]) == 4
@@ -228,20 +224,20 @@ def test_both_shells_send_the_same_requests_and_wait_the_same_times() -> None:
 
 def test_a_next_link_keeps_its_query_string(shell: str) -> None:
     rec = Recorder([ok])
-    rec.send(shell, search_catalog, body={}, url="https://api.test/catalog/search?page=3")
+    rec.send(shell, Op.SEARCH_CATALOG, body={}, url="https://api.test/catalog/search?page=3")
     assert str(rec.requests[0].url) == "https://api.test/catalog/search?page=3"
 
 
 def test_operation_parameters_win_over_a_link_query(shell: str) -> None:
     rec = Recorder([ok])
-    rec.send(shell, search_catalog, body={}, url="https://api.test/x?page=3&foo=1", page=4)
+    rec.send(shell, Op.SEARCH_CATALOG, body={}, url="https://api.test/x?page=3&foo=1", page=4)
     assert rec.requests[0].url.params["page"] == "4"
     assert rec.requests[0].url.params["foo"] == "1"
 
 
 def test_the_body_and_headers_are_the_generated_requests(shell: str) -> None:
     rec = Recorder([ok])
-    rec.send(shell, submit_order, body=ORDER, api_key=KEY)
+    rec.send(shell, Op.SUBMIT_ORDER, body=ORDER, api_key=KEY)
     request = rec.requests[0]
     assert request.headers["authorization"] == f"ApiKey {KEY}"
     assert request.headers["user-agent"].startswith("capella/")
@@ -262,7 +258,7 @@ def test_the_key_is_absent_from_logs_and_api_errors(
         ]
     )
     with caplog.at_level(logging.DEBUG), pytest.raises(AuthenticationError) as info:
-        rec.send(shell, get_user, api_key=KEY)
+        rec.send(shell, Op.GET_USER, api_key=KEY)
     error = info.value
     texts = [str(error), repr(error), *map(str, error.args), caplog.text]
     assert error.response is not None
@@ -276,7 +272,7 @@ def test_the_key_is_absent_from_connection_errors_and_their_causes(
 ) -> None:
     rec = Recorder([raise_(httpx.ConnectError, f"refused for ApiKey {KEY}")])
     with caplog.at_level(logging.DEBUG), pytest.raises(ConnectError) as info:
-        rec.send(shell, search_catalog, body={}, api_key=KEY, max_retries=1)
+        rec.send(shell, Op.SEARCH_CATALOG, body={}, api_key=KEY, max_retries=1)
     error = info.value
     assert KEY not in str(error)
     assert KEY not in str(error.__cause__)
@@ -338,7 +334,7 @@ def test_no_second_post_orders_reaches_a_real_server(
 
     async def submit() -> None:
         async with AsyncApiSession(base_url=url, sleep=_no_sleep, log=ClientLog()) as session:
-            await session.call(submit_order, body=ORDER)
+            await session.call(Op.SUBMIT_ORDER, body=ORDER)
 
     with pytest.raises(AmbiguousRequestError):
         asyncio.run(submit())
@@ -353,7 +349,7 @@ def test_searches_are_resent_to_a_real_server(dropping_server: tuple[str, list[b
             base_url=url, sleep=_no_sleep, retry=RetrySettings(max_retries=2), log=ClientLog()
         )
         async with session:
-            await session.call(search_catalog, body={})
+            await session.call(Op.SEARCH_CATALOG, body={})
 
     with pytest.raises(ConnectError):
         asyncio.run(search())
@@ -367,7 +363,7 @@ def test_concurrent_calls_share_one_session() -> None:
         transport = httpx.MockTransport(rec.answer_async)
         async with AsyncApiSession(base_url="https://api.test", transport=transport) as session:
             return await asyncio.gather(
-                *(session.call(search_catalog, body={"limit": n}) for n in range(1, 11))
+                *(session.call(Op.SEARCH_CATALOG, body={"limit": n}) for n in range(1, 11))
             )
 
     responses = asyncio.run(run())

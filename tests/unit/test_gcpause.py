@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import httpx
 import orjson
 import pytest
 
-from capella import _http
+from capella import CapellaConsoleClient, _http
+from capella._gcpause import PAUSE_FROM as GC_PAUSE_FROM
 from capella._gcpause import gc_paused
-from capella._http import GC_PAUSE_FROM, decode_json
+from capella._http import decode_json
 from capella.results import GC_PAUSE_ITEMS, StacSearchResult
 
 
@@ -134,3 +136,51 @@ def test_a_large_page_is_added_with_the_collector_paused(monkeypatch):
     assert result.add(small) == GC_PAUSE_ITEMS - 1
     assert states == [False, True]
     assert gc.isenabled()
+
+
+class _Node:
+    pass
+
+
+def test_the_applications_young_garbage_is_collected_not_filed_old():
+    # Garbage of the application, made just before a decode, is found by the young collection
+    # the pause starts with; filed old unexamined, it would live on until a full collection.
+    node = _Node()
+    node.self = node  # type: ignore[attr-defined]
+    gone = weakref.ref(node)
+    del node
+    with gc_paused():
+        pass
+    assert gone() is None
+
+
+def _big_page() -> bytes:
+    features = [{"id": f"item-{i}", "type": "Feature"} for i in range(GC_PAUSE_ITEMS * 40)]
+    return orjson.dumps({"features": features, "numberMatched": len(features)})
+
+
+@pytest.mark.parametrize("gc_pause", [True, False])
+def test_the_client_option_decides_whether_a_search_pauses_the_collector(
+    monkeypatch: pytest.MonkeyPatch, gc_pause: bool
+) -> None:
+    decoding = _spy_on_loads(monkeypatch)
+    adding: list[bool] = []
+    original = StacSearchResult._accept
+
+    def accept(self, items, keep_duplicates):  # type: ignore[no-untyped-def]
+        adding.append(gc.isenabled())
+        return original(self, items, keep_duplicates)
+
+    monkeypatch.setattr(StacSearchResult, "_accept", accept)
+    body = _big_page()
+    assert len(body) >= GC_PAUSE_FROM
+    client = CapellaConsoleClient(
+        api_key="k",
+        no_token_check=True,
+        base_url="https://api.test",
+        gc_pause=gc_pause,
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=body)),
+    )
+    assert len(client.search(limit=900)) == 900
+    assert decoding == [not gc_pause]
+    assert adding == [not gc_pause]

@@ -330,6 +330,25 @@ def test_duplicate_ids_are_ordered_once(client: CapellaConsoleClient, api: FakeA
     assert [i["granuleId"] for i in posted["items"]] == [stac_id(1), stac_id(2)]
 
 
+@pytest.mark.parametrize(
+    ("arguments", "names"),
+    [
+        ({"items": "abc"}, "items"),
+        ({"items": {"id": "x"}}, "items"),
+        ({"items": [None]}, "items"),
+        ({"stac_ids": [stac_id(1)], "contract_id": 123}, "contract_id"),
+        ({"stac_ids": [stac_id(1)], "contract_id": " "}, "contract_id"),
+    ],
+)
+def test_careless_order_arguments_are_typed_errors_before_any_request(
+    client: CapellaConsoleClient, api: FakeApi, arguments: dict[str, Any], names: str
+) -> None:
+    for method in (client.review_order, client.submit_order):
+        with pytest.raises(InvalidInputError, match=names):
+            method(**arguments)
+    assert api.calls() == []
+
+
 def test_a_single_id_string_is_one_id(client: CapellaConsoleClient, api: FakeApi) -> None:
     client.submit_order(stac_ids=stac_id(1), omit_review=True)
     (posted,) = api.bodies("/orders")
@@ -347,6 +366,18 @@ def test_ambiguous_submit_finds_the_order_the_server_created(
     client: CapellaConsoleClient, api: FakeApi
 ) -> None:
     api.on_submit = _read_timeout  # the server created the order, the answer never arrived
+    order_id = client.submit_order(stac_ids=[stac_id(1), stac_id(2)])
+    assert api.calls().count("POST /orders") == 1
+    assert api.calls()[-1] == "GET /orders"
+    assert order_id == api.orders[-1]["orderId"]
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_on_submit_is_ambiguous_and_never_resent(
+    client: CapellaConsoleClient, api: FakeApi, status: int
+) -> None:
+    # The gateway gave up waiting; the order service behind it created the order all the same.
+    api.on_submit = lambda request: httpx.Response(status, text="<html>Bad Gateway</html>")
     order_id = client.submit_order(stac_ids=[stac_id(1), stac_id(2)])
     assert api.calls().count("POST /orders") == 1
     assert api.calls()[-1] == "GET /orders"

@@ -9,12 +9,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from capella_api.api.catalog import search_catalog
-from capella_api.api.orders import get_order, submit_order
-from capella_api.api.tasking import create_tasking_request
 
-from capella._http import RETRY_POLICY, ApiSession, Retry, RetrySettings, retry_after_seconds
+from capella._http import ApiSession, RetrySettings, retry_after_seconds
 from capella._logging import ClientLog
+from capella._ops import Op, Retry
 from capella.errors import AmbiguousRequestError, CapellaConsoleClientError, ConnectError
 
 ORDER = {"items": [{"collectionId": "capella-geo", "granuleId": "G1"}]}
@@ -64,7 +62,7 @@ def raise_(exc: type[Exception]) -> Callable[[httpx.Request], httpx.Response]:
 @pytest.mark.parametrize("code", [429, 502, 503, 504])
 def test_searches_are_retried_on_transient_statuses(code: int) -> None:
     rec = Recorder([status(code), status(code), ok])
-    rec.session().call(search_catalog, body={"limit": 1})
+    rec.session().call(Op.SEARCH_CATALOG, body={"limit": 1})
     assert len(rec.requests) == 3
     assert len(rec.sleeps) == 2
 
@@ -73,14 +71,14 @@ def test_searches_are_retried_on_transient_statuses(code: int) -> None:
 def test_other_statuses_are_not_retried(code: int) -> None:
     rec = Recorder([status(code), ok])
     with pytest.raises(CapellaConsoleClientError):
-        rec.session().call(search_catalog, body={})
+        rec.session().call(Op.SEARCH_CATALOG, body={})
     assert len(rec.requests) == 1
 
 
 def test_retries_are_bounded_by_max_retries() -> None:
     rec = Recorder([status(503)])
     with pytest.raises(CapellaConsoleClientError) as info:
-        rec.session(max_retries=3).call(search_catalog, body={})
+        rec.session(max_retries=3).call(Op.SEARCH_CATALOG, body={})
     assert len(rec.requests) == 4  # one attempt plus three retries
     assert info.value.status_code == 503
 
@@ -88,7 +86,7 @@ def test_retries_are_bounded_by_max_retries() -> None:
 def test_max_retries_zero_means_one_attempt() -> None:
     rec = Recorder([status(503)])
     with pytest.raises(CapellaConsoleClientError):
-        rec.session(max_retries=0).call(search_catalog, body={})
+        rec.session(max_retries=0).call(Op.SEARCH_CATALOG, body={})
     assert len(rec.requests) == 1
 
 
@@ -97,41 +95,41 @@ def test_max_retries_zero_means_one_attempt() -> None:
 )
 def test_reads_are_retried_on_transport_errors(exc: type[Exception]) -> None:
     rec = Recorder([raise_(exc), ok])
-    rec.session().call(get_order, "0b0e5a6e-0000-4000-8000-000000000000")
+    rec.session().call(Op.GET_ORDER, "0b0e5a6e-0000-4000-8000-000000000000")
     assert len(rec.requests) == 2
 
 
 def test_transport_errors_give_a_connect_error_after_the_last_retry() -> None:
     rec = Recorder([raise_(httpx.ConnectError)])
     with pytest.raises(ConnectError, match="4 attempt"):
-        rec.session().call(search_catalog, body={})
+        rec.session().call(Op.SEARCH_CATALOG, body={})
     assert len(rec.requests) == 4
 
 
 def test_order_submit_is_not_resent_after_the_request_was_sent() -> None:
     rec = Recorder([raise_(httpx.ReadTimeout), ok])
     with pytest.raises(AmbiguousRequestError, match="may or may not have taken effect"):
-        rec.session().call(submit_order, body=ORDER)
+        rec.session().call(Op.SUBMIT_ORDER, body=ORDER)
     assert len(rec.requests) == 1
 
 
 def test_order_submit_is_not_retried_on_503() -> None:
     rec = Recorder([status(503), ok])
     with pytest.raises(CapellaConsoleClientError):
-        rec.session().call(submit_order, body=ORDER)
+        rec.session().call(Op.SUBMIT_ORDER, body=ORDER)
     assert len(rec.requests) == 1
 
 
 def test_order_submit_is_retried_when_the_connection_never_opened() -> None:
     rec = Recorder([raise_(httpx.ConnectError), ok])
-    rec.session().call(submit_order, body=ORDER)
+    rec.session().call(Op.SUBMIT_ORDER, body=ORDER)
     assert len(rec.requests) == 2
 
 
 def test_tasking_create_is_not_resent_after_a_read_error() -> None:
     rec = Recorder([raise_(httpx.ReadError), ok])
     with pytest.raises(AmbiguousRequestError):
-        rec.session().call(create_tasking_request, body={"type": "Feature"})
+        rec.session().call(Op.CREATE_TASKING_REQUEST, body={"type": "Feature"})
     assert len(rec.requests) == 1
 
 
@@ -153,14 +151,14 @@ def test_backoff_has_jitter() -> None:
 
 def test_retry_after_seconds_is_honoured() -> None:
     rec = Recorder([status(429, {"Retry-After": "2"}), ok])
-    rec.session().call(search_catalog, body={})
+    rec.session().call(Op.SEARCH_CATALOG, body={})
     assert rec.sleeps == [2.0]
 
 
 def test_retry_after_is_capped() -> None:
     rec = Recorder([status(503, {"Retry-After": "3600"}), ok])
     session = rec.session()
-    session.call(search_catalog, body={})
+    session.call(Op.SEARCH_CATALOG, body={})
     assert rec.sleeps == [session.retry.retry_after_cap]
 
 
@@ -176,13 +174,19 @@ def test_every_generated_operation_has_a_retry_policy() -> None:
     import capella_api.api as api
 
     names = {
-        m.name
+        f"{pkg.name}.{m.name}"
         for pkg in pkgutil.iter_modules(api.__path__)
         for m in pkgutil.iter_modules([f"{api.__path__[0]}/{pkg.name}"])
     }
-    assert names == set(RETRY_POLICY)
-    creates = {n for n, p in RETRY_POLICY.items() if p is Retry.CREATE}
-    assert {"submit_order", "create_tasking_request", "create_repeat_request"} <= creates
+    assert names == {op.value[0] for op in Op}
+    creates = {op for op in Op if op.retry is Retry.CREATE}
+    assert {Op.SUBMIT_ORDER, Op.CREATE_TASKING_REQUEST, Op.CREATE_REPEAT_REQUEST} <= creates
+
+
+def test_an_operation_outside_the_table_cannot_be_sent() -> None:
+    session = ApiSession(base_url="https://api.test", log=ClientLog())
+    with pytest.raises(AttributeError):
+        session.call("submit_order", body=ORDER)  # type: ignore[arg-type]
 
 
 # -- a real loopback server: the request reaches the server, the answer never comes -----------
@@ -228,7 +232,7 @@ def test_no_second_post_orders_reaches_a_real_server(
     url, received = dropping_server
     session = ApiSession(base_url=url, sleep=lambda _: None, log=ClientLog())
     with session, pytest.raises(AmbiguousRequestError):
-        session.call(submit_order, body=ORDER)
+        session.call(Op.SUBMIT_ORDER, body=ORDER)
     assert [r.split(b" ", 2)[:2] for r in received] == [[b"POST", b"/orders"]]
 
 
@@ -238,7 +242,7 @@ def test_searches_are_resent_to_a_real_server(dropping_server: tuple[str, list[b
         base_url=url, sleep=lambda _: None, retry=RetrySettings(max_retries=2), log=ClientLog()
     )
     with session, pytest.raises(ConnectError):
-        session.call(search_catalog, body={})
+        session.call(Op.SEARCH_CATALOG, body={})
     assert len(received) == 3
 
 
@@ -250,18 +254,18 @@ def test_connection_refused_is_retried_for_creates() -> None:
     sleeps: list[float] = []
     session = ApiSession(base_url=f"http://127.0.0.1:{port}", sleep=sleeps.append, log=ClientLog())
     with session, pytest.raises(ConnectError):
-        session.call(submit_order, body=ORDER)
+        session.call(Op.SUBMIT_ORDER, body=ORDER)
     assert len(sleeps) == 3
 
 
 def test_a_next_link_keeps_its_query_string() -> None:
     rec = Recorder([ok])
-    rec.session().call(search_catalog, body={}, url="https://api.test/catalog/search?page=3")
+    rec.session().call(Op.SEARCH_CATALOG, body={}, url="https://api.test/catalog/search?page=3")
     assert str(rec.requests[0].url) == "https://api.test/catalog/search?page=3"
 
 
 def test_operation_parameters_win_over_a_link_query() -> None:
     rec = Recorder([ok])
-    rec.session().call(search_catalog, body={}, url="https://api.test/x?page=3&foo=1", page=4)
+    rec.session().call(Op.SEARCH_CATALOG, body={}, url="https://api.test/x?page=3&foo=1", page=4)
     assert rec.requests[0].url.params["page"] == "4"
     assert rec.requests[0].url.params["foo"] == "1"

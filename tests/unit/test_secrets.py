@@ -6,12 +6,11 @@ import logging
 
 import httpx
 import pytest
-from capella_api.api.catalog import search_catalog
-from capella_api.api.orders import submit_order
 
 from capella import CapellaConsoleClient
 from capella._http import ApiSession
 from capella._logging import ClientLog
+from capella._ops import Op
 from capella._redact import redact
 from capella.errors import AmbiguousRequestError, CapellaConsoleClientError
 
@@ -78,7 +77,7 @@ def test_chained_cause_of_a_transport_error_is_redacted() -> None:
         log=ClientLog(),
     )
     with pytest.raises(AmbiguousRequestError) as info:
-        session.call(submit_order, body={"items": []})
+        session.call(Op.SUBMIT_ORDER, body={"items": []})
     chain = [info.value, info.value.__cause__]
     assert info.value.__cause__ is not None
     for exc in chain:
@@ -122,5 +121,49 @@ def test_search_url_signature_is_not_logged(caplog: pytest.LogCaptureFixture) ->
         transport=httpx.MockTransport(lambda r: httpx.Response(200, json={})),
         log=ClientLog(),
     )
-    session.call(search_catalog, body={}, url=SIGNED)
+    signed_link = SIGNED.replace("bucket.test/a/b.tif", "api.test/s")
+    session.call(Op.SEARCH_CATALOG, body={}, url=signed_link)
     assert "abcDEF" not in _all_text(caplog)
+
+
+def test_verbose_info_lines_stay_out_of_the_applications_root_handlers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    seen: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    handler = Collect()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    try:
+        log = ClientLog(verbose=True)
+        log.info("page %d of %d", 1, 2)
+        log.warning("a warning everyone may see")
+        log.close()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert "page 1 of 2" in capsys.readouterr().err
+    assert [r.getMessage() for r in seen] == ["a warning everyone may see"]
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("next=https%3A%2F%2Fb.test%2Fx%3FX-Amz-Signature%3Dfeedface99%26a%3D1", "feedface99"),
+        ('{"url": "https://b.test/x", "signature": "feedface99"}', "feedface99"),
+        ("<Error><SignatureProvided>feedface99</SignatureProvided></Error>", "feedface99"),
+        ("<StringToSign>AWS4-HMAC-SHA256 feedface99</StringToSign>", "feedface99"),
+    ],
+)
+def test_encoded_json_and_xml_signatures_are_redacted(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+
+
+def test_a_bare_key_is_redacted_when_it_is_the_clients() -> None:
+    assert KEY not in redact(f"rejected {KEY} (no prefix)", [KEY])

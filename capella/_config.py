@@ -1,0 +1,128 @@
+"""Every default and every client option, in one place, checked once at the edge.
+
+The base URL is resolved with one precedence: the ``base_url`` argument, else the
+``CAPELLA_API_URL`` environment variable (which the CLI reads too), else the public API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+
+from capella._version import __version__
+from capella.errors import InvalidInputError
+
+DEFAULT_BASE_URL = "https://api.capellaspace.com"
+BASE_URL_ENV = "CAPELLA_API_URL"
+USER_AGENT = f"capella/{__version__}"
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 3
+# Connections of the API session (searches page in parallel through it).
+API_CONNECTIONS = 20
+# Parallel file transfers of the downloader, and where files go by default.
+DOWNLOAD_CONNECTIONS = 8
+DEFAULT_DIR = Path(tempfile.gettempdir())
+# Parallel catalog page requests (the reference SDK's bound); more get throttled.
+SEARCH_WORKERS = 8
+# Parallel per-id requests of a bulk cancel or update; more get throttled (429).
+BULK_WORKERS = 10
+
+# API answers worth a retry of a SAFE operation: throttling and gateways that had no answer.
+API_RETRY_STATUS = frozenset({429, 502, 503, 504})
+# File transfers are plain GETs of immutable objects: server errors and timeouts are retried too.
+TRANSFER_RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+
+# The largest API answer body read (a full 900-item catalog page is about 4 MB); a larger one
+# is refused rather than decoded into memory.
+MAX_API_BODY = 256 * 1024 * 1024
+
+
+def resolve_base_url(
+    argument: str | None, environ: Mapping[str, str] | None = None, *, what: str = "base_url"
+) -> str:
+    """The API base URL: ``argument`` > ``$CAPELLA_API_URL`` > the public API; checked."""
+    env = os.environ if environ is None else environ
+    url = argument or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    return checked_url(url, what)
+
+
+def checked_url(url: str, what: str) -> str:
+    """``url`` without a trailing slash if it is an absolute http(s) URL with a host."""
+    if not isinstance(url, str):
+        raise InvalidInputError(f"{what}: expected a URL string, not {url!r}")
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL as exc:
+        raise InvalidInputError(f"{what}: {url!r} is not a URL ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInputError(
+            f"{what}: {url!r} must start with https:// (or http://) and name a host, "
+            f"e.g. {DEFAULT_BASE_URL}"
+        )
+    return str(parsed).rstrip("/")
+
+
+def checked_timeout(timeout: object) -> float | httpx.Timeout:
+    """A timeout in seconds (a positive number) or an ``httpx.Timeout``."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise InvalidInputError(
+            f"timeout: expected a positive number of seconds or an httpx.Timeout, not {timeout!r}"
+        )
+    return float(timeout)
+
+
+def checked_count(value: object, what: str, minimum: int) -> int:
+    """An integer option of at least ``minimum`` (``max_retries``, connection counts)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidInputError(f"{what}: expected an integer >= {minimum}, not {value!r}")
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """A client's options, checked: both clients and every request they send read these."""
+
+    base_url: str = DEFAULT_BASE_URL
+    search_url: str = f"{DEFAULT_BASE_URL}/catalog/search"
+    timeout: float | httpx.Timeout = dataclasses.field(default_factory=lambda: DEFAULT_TIMEOUT)
+    max_retries: int = DEFAULT_MAX_RETRIES
+    api_connections: int = API_CONNECTIONS
+    download_connections: int = DOWNLOAD_CONNECTIONS
+    gc_pause: bool = True
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        base_url: str | None = None,
+        search_url: str | None = None,
+        timeout: object = DEFAULT_TIMEOUT,
+        max_retries: object = DEFAULT_MAX_RETRIES,
+        download_connections: object = DOWNLOAD_CONNECTIONS,
+        gc_pause: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> ClientOptions:
+        """Check the constructor arguments and resolve the URLs (see ``resolve_base_url``)."""
+        base = resolve_base_url(base_url, environ)
+        search = checked_url(search_url, "search_url") if search_url else f"{base}/catalog/search"
+        return cls(
+            base_url=base,
+            search_url=search,
+            timeout=checked_timeout(timeout),
+            max_retries=checked_count(max_retries, "max_retries", 0),
+            download_connections=checked_count(download_connections, "download_connections", 1),
+            gc_pause=bool(gc_pause),
+        )
