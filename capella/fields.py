@@ -69,6 +69,9 @@ class Place(enum.Enum):
 
 
 OPERATORS: tuple[str, ...] = ("eq", "in", "gt", "gte", "lt", "lte")
+# What a field whose values are names (``product_type``, ``polarizations``) takes: ordering
+# names by their spelling ("GEO" < "SLC") selects nothing a person means.
+MATCH_OPERATORS: tuple[str, ...] = ("eq", "in")
 
 
 @attrs.frozen
@@ -91,6 +94,11 @@ class Field:
     def is_root(self) -> bool:
         """Whether the field goes to the body root (``bbox``, ``intersects``, ...)."""
         return self.place is Place.ROOT
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        """The operators the field takes: no ordering on an enumeration of names."""
+        return MATCH_OPERATORS if self.enum is not None and self.kind is Kind.STR else OPERATORS
 
     @property
     def sort_key(self) -> str:

@@ -288,10 +288,6 @@ class CatalogFilters(TypedDict, total=False):
     collection_type: OneOrMany[CollectionTypeLike]
     collection_type__eq: OneOrMany[CollectionTypeLike]
     collection_type__in: Sequence[CollectionTypeLike]
-    collection_type__gt: CollectionTypeLike
-    collection_type__gte: CollectionTypeLike
-    collection_type__lt: CollectionTypeLike
-    collection_type__lte: CollectionTypeLike
     # constellation -> constellation (e.g. 'capella')
     constellation: OneOrMany[str]
     constellation__eq: OneOrMany[str]
@@ -328,10 +324,6 @@ class CatalogFilters(TypedDict, total=False):
     frequency_band: OneOrMany[FrequencyBandLike]
     frequency_band__eq: OneOrMany[FrequencyBandLike]
     frequency_band__in: Sequence[FrequencyBandLike]
-    frequency_band__gt: FrequencyBandLike
-    frequency_band__gte: FrequencyBandLike
-    frequency_band__lt: FrequencyBandLike
-    frequency_band__lte: FrequencyBandLike
     # hash -> capella:hash
     hash: OneOrMany[str]
     hash__eq: OneOrMany[str]
@@ -344,10 +336,6 @@ class CatalogFilters(TypedDict, total=False):
     image_formation_algorithm: OneOrMany[ImageFormationAlgorithmLike]
     image_formation_algorithm__eq: OneOrMany[ImageFormationAlgorithmLike]
     image_formation_algorithm__in: Sequence[ImageFormationAlgorithmLike]
-    image_formation_algorithm__gt: ImageFormationAlgorithmLike
-    image_formation_algorithm__gte: ImageFormationAlgorithmLike
-    image_formation_algorithm__lt: ImageFormationAlgorithmLike
-    image_formation_algorithm__lte: ImageFormationAlgorithmLike
     # incidence_angle -> view:incidence_angle (degrees, 0-90)
     incidence_angle: OneOrMany[float]
     incidence_angle__eq: OneOrMany[float]
@@ -360,10 +348,6 @@ class CatalogFilters(TypedDict, total=False):
     instrument_mode: OneOrMany[InstrumentModeLike]
     instrument_mode__eq: OneOrMany[InstrumentModeLike]
     instrument_mode__in: Sequence[InstrumentModeLike]
-    instrument_mode__gt: InstrumentModeLike
-    instrument_mode__gte: InstrumentModeLike
-    instrument_mode__lt: InstrumentModeLike
-    instrument_mode__lte: InstrumentModeLike
     # instruments -> instruments (e.g. 'capella-radar-5')
     instruments: OneOrMany[str]
     instruments__eq: OneOrMany[str]
@@ -440,18 +424,10 @@ class CatalogFilters(TypedDict, total=False):
     observation_direction: OneOrMany[CatalogObservationDirectionLike]
     observation_direction__eq: OneOrMany[CatalogObservationDirectionLike]
     observation_direction__in: Sequence[CatalogObservationDirectionLike]
-    observation_direction__gt: CatalogObservationDirectionLike
-    observation_direction__gte: CatalogObservationDirectionLike
-    observation_direction__lt: CatalogObservationDirectionLike
-    observation_direction__lte: CatalogObservationDirectionLike
     # orbit_state -> sat:orbit_state
     orbit_state: OneOrMany[CatalogOrbitStateLike]
     orbit_state__eq: OneOrMany[CatalogOrbitStateLike]
     orbit_state__in: Sequence[CatalogOrbitStateLike]
-    orbit_state__gt: CatalogOrbitStateLike
-    orbit_state__gte: CatalogOrbitStateLike
-    orbit_state__lt: CatalogOrbitStateLike
-    orbit_state__lte: CatalogOrbitStateLike
     # orbital_plane -> capella:orbital_plane
     orbital_plane: OneOrMany[OrbitalPlaneLike]
     orbital_plane__eq: OneOrMany[OrbitalPlaneLike]
@@ -488,18 +464,10 @@ class CatalogFilters(TypedDict, total=False):
     polarizations: OneOrMany[CatalogPolarizationLike]
     polarizations__eq: OneOrMany[CatalogPolarizationLike]
     polarizations__in: Sequence[CatalogPolarizationLike]
-    polarizations__gt: CatalogPolarizationLike
-    polarizations__gte: CatalogPolarizationLike
-    polarizations__lt: CatalogPolarizationLike
-    polarizations__lte: CatalogPolarizationLike
     # product_type -> sar:product_type
     product_type: OneOrMany[ProductTypeLike]
     product_type__eq: OneOrMany[ProductTypeLike]
     product_type__in: Sequence[ProductTypeLike]
-    product_type__gt: ProductTypeLike
-    product_type__gte: ProductTypeLike
-    product_type__lt: ProductTypeLike
-    product_type__lte: ProductTypeLike
     # relative_orbit -> sat:relative_orbit
     relative_orbit: OneOrMany[int]
     relative_orbit__eq: OneOrMany[int]

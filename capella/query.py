@@ -103,6 +103,11 @@ def build_query(
         if value is None:
             raise InvalidFilterError(f"{key}=None: pass a value or leave the filter out")
         if _is_many(value):
+            if not value:
+                raise InvalidFilterError(
+                    f"{key}=[]: an empty list matches nothing; pass at least one value "
+                    "or leave the filter out"
+                )
             if op not in ("eq", "in"):
                 raise InvalidFilterError(
                     f"{key} takes one value, got {value!r}; use {spec.name}__in for a list"
@@ -147,6 +152,10 @@ def _parse_key(key: str) -> tuple[Field, str]:
             f"unknown operator {op!r} in {key!r}:{suggest(op, OPERATORS)} "
             f"valid operators: {', '.join(OPERATORS)}"
         )
+    if op not in spec.operators:
+        raise InvalidFilterError(
+            f"{key}: {name} takes names, which have no order; use {name}=... or {name}__in=[...]"
+        )
     return spec, op
 
 
@@ -175,18 +184,19 @@ def _scalar(spec: Field, value: Any, key: str) -> Any:
 def _number(value: Any, key: str) -> Any:
     if isinstance(value, bool) or value is None:
         raise InvalidFilterError(f"{key} expects a number, got {value!r}")
-    if isinstance(value, numbers.Real):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise InvalidFilterError(f"{key} expects a finite number, got {value!r}")
-        return value if isinstance(value, int | float) else float(value)
-    if isinstance(value, str):
+    if isinstance(value, numbers.Real | str):
         # The reference SDK documents some numeric filters as strings; they are sent as given.
         try:
-            float(value)
+            parsed = float(value)
         except ValueError:
             pass
         else:
-            return value
+            # NaN compares false with everything and inf with nothing useful: never a filter.
+            if not math.isfinite(parsed):
+                raise InvalidFilterError(f"{key} expects a finite number, got {value!r}")
+            if isinstance(value, int | float | str):
+                return value
+            return float(value)
     raise InvalidFilterError(f"{key} expects a number, got {value!r}")
 
 

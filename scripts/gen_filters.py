@@ -76,7 +76,7 @@ def field_keys(spec: Field) -> list[str]:
     if spec.doc:
         note += f" ({spec.doc})"
     lines = [note]
-    for op in ("", *OPERATORS):
+    for op in ("", *spec.operators):
         key = f"{spec.name}__{op}" if op else spec.name
         if op in ("", "eq"):
             kind = f"OneOrMany[{one}]"
