@@ -34,6 +34,7 @@ from capella.enumerations import (
     SquintMode,
     TaskingRequestStatus,
 )
+from capella.errors import InvalidFilterError
 from capella.tasking.search import Field, Kind, build_query
 
 Given = dict[str, Any]
@@ -341,10 +342,9 @@ def search_filters(
             filters[key] = value
     try:
         build_query(func, fields, filters)
-    except TypeError as exc:
-        # The library's message names the Python function; say it in command-line terms.
-        text = str(exc).replace(f"{func}() got an unexpected keyword argument", "unknown filter")
-        raise CliError(text.replace(f"{func}(): ", ""), ExitCode.USAGE) from None
+    except InvalidFilterError as exc:
+        # The library's message names the Python function; the command line has none.
+        raise CliError(str(exc).replace(f"{func}(): ", ""), ExitCode.USAGE) from None
     return filters
 
 

@@ -2,7 +2,8 @@
 
 One table per entity lists the filter fields (Python name, wire key, kind); the kind decides the
 operators a field takes and how its values are checked and serialised. Nothing is dropped: an
-unknown field or operator raises ``TypeError``, an invalid value ``InvalidInputError``.
+unknown field or operator raises ``InvalidFilterError`` (with the closest name, as the
+catalog search does), an invalid value ``InvalidInputError``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from capella.enumerations import (
     RepeatCollectionTier,
     TaskingRequestStatus,
 )
-from capella.errors import CapellaConsoleClientError, InvalidInputError
+from capella.errors import CapellaConsoleClientError, InvalidFilterError, InvalidInputError
+from capella.fields import suggest
 from capella.results import RepeatRequestSearchResult, SearchEntity, TaskingRequestSearchResult
 from capella.tasking import _values as v
 from capella.tasking.types import RepeatRequestFilters, TaskingRequestFilters
@@ -143,16 +145,16 @@ def _value(field: Field, value: Any) -> Any:
     return v.number(field.name, value, minimum=0, integer=True)
 
 
-def _unexpected(func: str, key: str, fields: Mapping[str, Field]) -> TypeError:
+def _unexpected(func: str, key: str, fields: Mapping[str, Field]) -> InvalidFilterError:
     name, _, op = key.partition("__")
     field = fields.get(name)
     if field is not None:
-        return TypeError(
-            f"{func}(): operator {op!r} does not apply to {name}; it takes "
-            f"{', '.join(field.operators)}"
+        return InvalidFilterError(
+            f"{func}(): operator {op!r} does not apply to {name}:{suggest(op, field.operators)} "
+            f"it takes {', '.join(field.operators)}"
         )
-    return TypeError(
-        f"{func}() got an unexpected keyword argument {key!r}; filters are "
+    return InvalidFilterError(
+        f"{func}(): unknown filter {key!r}:{suggest(name, fields)} filters are "
         f"{', '.join(fields)} (with __eq, __in, __gt, __gte, __lt or __lte where they apply)"
     )
 

@@ -16,7 +16,7 @@ import pytest
 
 from capella import CapellaConsoleClient
 from capella.enumerations import CollectionType, RepeatCycle, TaskingRequestStatus
-from capella.errors import CapellaConsoleClientError, InvalidInputError
+from capella.errors import CapellaConsoleClientError, InvalidFilterError, InvalidInputError
 from capella.results import RepeatRequestSearchResult, TaskingRequestSearchResult
 from capella.tasking.search import (
     REPEAT_REQUEST_FIELDS,
@@ -312,16 +312,17 @@ def test_repeat_tiers_are_checked_against_the_repeat_enum(
 @pytest.mark.parametrize(
     ("filters", "match"),
     [
-        ({"statuz": "completed"}, "statuz"),
-        ({"window_open__after": "2025-01-01"}, "after"),
-        ({"status__gt": "completed"}, "does not apply"),
+        ({"statuz": "completed"}, "unknown filter 'statuz': did you mean 'status'?"),
+        ({"window_open__after": "2025-01-01"}, "'after' does not apply"),
+        ({"status__gt": "completed"}, "does not apply to status"),
+        ({"status__inn": "completed"}, "did you mean 'in'?"),
         ({"repeat_start": "2025-01-01"}, "repeat_start"),  # a repeat request filter
     ],
 )
-def test_unknown_filters_and_operators_raise_type_error(
+def test_unknown_filters_and_operators_raise_the_catalogs_filter_error(
     client: CapellaConsoleClient, api: SearchApi, filters: dict[str, Any], match: str
 ) -> None:
-    with pytest.raises(TypeError, match=match):
+    with pytest.raises(InvalidFilterError, match=match):
         client.search_tasking_requests(**filters)
     assert api.requests == []
 
