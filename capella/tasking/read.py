@@ -7,7 +7,7 @@ from typing import Any
 
 from capella._flow import Context, Flow, call
 from capella._ops import Op
-from capella.errors import CapellaConsoleClientError, TaskNotCompleteError
+from capella.errors import CapellaConsoleClientError, InvalidInputError, TaskNotCompleteError
 from capella.tasking import _values as v
 
 COMPLETED = "completed"
@@ -27,11 +27,22 @@ def checked_task(task: Any, task_id: str) -> dict[str, Any]:
 
 
 def _history(task: Any) -> list[Mapping[str, Any]]:
+    """The status events of a request; InvalidInputError for anything not shaped like one."""
     data = task.to_dict() if hasattr(task, "to_dict") else task
-    if not isinstance(data, Mapping):
-        raise TypeError(f"expected a tasking request (a dict), not {type(task).__name__}")
-    properties = data.get("properties") or {}
-    return [event for event in properties.get("statusHistory") or [] if isinstance(event, Mapping)]
+    properties = data.get("properties") if isinstance(data, Mapping) else None
+    history = properties.get("statusHistory", []) if isinstance(properties, Mapping) else None
+    if not isinstance(history, list):
+        # ``{}`` or a search result's id would otherwise read as "not completed" for ever.
+        raise InvalidInputError(
+            "task: expected a tasking or repeat request as get_task returns it (a dict with "
+            f"'properties' holding a 'statusHistory' list), not {_excerpt(task)}"
+        )
+    return [event for event in history if isinstance(event, Mapping)]
+
+
+def _excerpt(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def _status_codes(task: Any) -> list[str]:

@@ -75,6 +75,19 @@ def test_is_task_completed(client: CapellaConsoleClient) -> None:
     assert not client.is_task_completed({"properties": {}})
 
 
+@pytest.mark.parametrize(
+    "task",
+    [{}, [], "completed", TASK_ID, {"properties": None}, {"properties": {"statusHistory": "x"}}],
+)
+def test_is_task_completed_refuses_what_is_not_a_request_instead_of_answering_false(
+    client: CapellaConsoleClient, task: Any
+) -> None:
+    with pytest.raises(InvalidInputError, match="task: expected a tasking or repeat request"):
+        client.is_task_completed(task)
+    with pytest.raises(InvalidInputError, match="statusHistory"):
+        current_status(task)
+
+
 def test_current_status_is_the_first_event() -> None:
     assert current_status(_task("accepted", "submitted", "received")) == "accepted"
     assert current_status({"properties": {}}) is None
