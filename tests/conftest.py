@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,17 @@ SANDBOX_CATALOG_SIZE = 12_000
 _SESSION_SANDBOX = pytest.StashKey[Sandbox]()
 
 SandboxFactory = Callable[..., Sandbox]
+
+# Before the seed examples' tasking windows (May to December 2026).
+SEED_NOW = datetime(2026, 4, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def seed_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Pin the clock tasking reads to :data:`SEED_NOW`, so the seed windows stay in the future
+    (a window entirely past is refused) whatever day the tests run."""
+    monkeypatch.setattr("capella.tasking.create._now", lambda: SEED_NOW)
+    return SEED_NOW
 
 
 @pytest.fixture(scope="session")

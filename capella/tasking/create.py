@@ -60,6 +60,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _not_over(name: str, end: datetime, now: datetime) -> None:
+    """Refuse an end that has passed: nothing can be collected in a window entirely past."""
+    if end <= now:
+        raise InvalidInputError(
+            f"{name} ({v.iso_utc(end)}) is in the past (now is {v.iso_utc(now)}); "
+            f"pass a {name} after now"
+        )
+
+
 def _orbital_planes(
     func: str, orbital_planes: Sequence[OrbitalPlaneLike] | None, spellings: ApiSpellings
 ) -> Sequence[OrbitalPlaneLike] | None:
@@ -240,8 +249,8 @@ def create_tasking_request(
         collection_type: collect mode, looks and resolution, default ``spotlight``.
         collection_tier: how soon after ``window_open`` to collect, default ``standard``.
         window_open: earliest collection time, default now. window_close: latest collection
-            time, default ``window_open`` + 7 days. Datetimes (naive means UTC, aware ones are
-            converted), dates or strings.
+            time, default ``window_open`` + 7 days; it must be in the future. Datetimes (naive
+            means UTC, aware ones are converted), dates or strings.
         local_time: ``day``, ``night``, ``anytime`` or ``[[start, end], ...]`` seconds of the
             local day (0 to 86400).
         product_types: products to deliver with the imagery, e.g. ``["GEO", "SLC"]``.
@@ -265,12 +274,14 @@ def create_tasking_request(
     planes = _orbital_planes("create_tasking_request", orbital_planes, api_spellings)
     geo = v.geometry(geometry)
     name, description = _name(name, description)
-    opens = _now() if window_open is None else v.to_datetime("window_open", window_open)
+    now = _now()
+    opens = now if window_open is None else v.to_datetime("window_open", window_open)
     closes = (
         opens + DEFAULT_WINDOW
         if window_close is None
         else v.to_datetime("window_close", window_close)
     )
+    _not_over("window_close", closes, now)
     if closes <= opens:
         raise InvalidInputError(
             f"window_close ({v.iso_utc(closes)}) must be after window_open ({v.iso_utc(opens)})"
@@ -355,8 +366,8 @@ def create_repeat_request(
         collection_tier: ``routine`` (default), ``flexible``, ``internal``, ``insar`` or
             ``insar-internal``; the insar tiers require ``insar_orbit``.
         repeat_start: when the series starts, default now.
-        repeat_end: when it ends. Exclusive with ``repetition_count``; with neither, the series
-            runs until cancelled.
+        repeat_end: when it ends (in the future). Exclusive with ``repetition_count``; with
+            neither, the series runs until cancelled.
         repetition_interval: days between the starts of derived requests, default 7 (see
             ``RepeatCycle``).
         repetition_count: number of acquisitions in the series.
@@ -384,10 +395,12 @@ def create_repeat_request(
         raise RepeatRequestPayloadValidationError(
             f"insar_orbit applies to the insar tiers only, not to {tier.value!r}"
         )
-    starts = _now() if repeat_start is None else v.to_datetime("repeat_start", repeat_start)
+    now = _now()
+    starts = now if repeat_start is None else v.to_datetime("repeat_start", repeat_start)
     repetition: dict[str, Any] = {"repeatStart": v.iso_utc(starts)}
     if repeat_end is not None:
         ends = v.to_datetime("repeat_end", repeat_end)
+        _not_over("repeat_end", ends, now)
         if ends <= starts:
             raise InvalidInputError(
                 f"repeat_end ({v.iso_utc(ends)}) must be after repeat_start ({v.iso_utc(starts)})"

@@ -45,6 +45,7 @@ def test_repeat_request_with_count_and_search(client: CapellaConsoleClient) -> N
     assert found.repeat_request_ids == [rr_id]
 
 
+@pytest.mark.usefixtures("seed_clock")
 def test_insar_repeat_request(client: CapellaConsoleClient) -> None:
     created = client.create_repeat_request(
         geometry=POINT,

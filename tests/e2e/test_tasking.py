@@ -602,6 +602,7 @@ def test_repeat_search_with_progress(
 # -- insar --------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("seed_clock")
 def test_insar_repeat_request_with_start_end(client: CapellaConsoleClient) -> None:
     repeat = client.create_repeat_request(
         geometry=geojson.Point([11.148216220469152, 49.59672249842626]),

@@ -150,6 +150,7 @@ CUSTOMISED_CONSTRAINTS = {
 }
 
 
+@pytest.mark.usefixtures("seed_clock")
 def test_seed_customisation_with_api_spellings_sends_canonical_values(
     client: CapellaConsoleClient, api: FakeApi
 ) -> None:
@@ -225,6 +226,7 @@ def test_seed_customisation_with_enums_sends_the_same_values(
     assert json.loads(api.requests[0].content)["properties"]["collectionType"] == "spotlight_ultra"
 
 
+@pytest.mark.usefixtures("seed_clock")
 def test_every_remaining_parameter_reaches_the_body(
     client: CapellaConsoleClient, api: FakeApi
 ) -> None:
@@ -284,6 +286,7 @@ def test_unset_constraints_are_left_out_but_custom_attributes_are_sent_as_null(
         ("2026-05-01", "2026-05-01T00:00:00.000Z"),
     ],
 )
+@pytest.mark.usefixtures("seed_clock")
 def test_window_open_is_sent_in_utc_with_milliseconds(
     client: CapellaConsoleClient, api: FakeApi, given: Any, sent: str
 ) -> None:
@@ -293,10 +296,37 @@ def test_window_open_is_sent_in_utc_with_milliseconds(
     assert _parse(properties["windowClose"]) - _parse(sent) == timedelta(days=7)
 
 
+@pytest.mark.parametrize(
+    ("create", "window"),
+    [
+        ("create_tasking_request", {"window_open": "2026-03-01", "window_close": "2026-03-08"}),
+        ("create_tasking_request", {"window_close": "2026-03-31T23:59:59Z"}),
+        ("create_repeat_request", {"repeat_start": "2026-03-01", "repeat_end": "2026-04-01"}),
+    ],
+)
+def test_a_window_entirely_in_the_past_is_refused_before_any_request(
+    client: CapellaConsoleClient, api: FakeApi, seed_clock: datetime, create: str, window: Any
+) -> None:
+    name = "window_close" if "window_close" in window else "repeat_end"
+    with pytest.raises(InvalidInputError, match=f"{name} .* is in the past .* after now"):
+        getattr(client, create)(geometry=POINT, name="n", **window)
+    assert api.requests == []
+
+
+def test_a_window_that_opened_in_the_past_and_closes_later_is_sent(
+    client: CapellaConsoleClient, api: FakeApi, seed_clock: datetime
+) -> None:
+    client.create_tasking_request(
+        geometry=POINT, name="n", window_open="2026-03-01", window_close="2026-04-01T00:00:01Z"
+    )
+    assert api.body["properties"]["windowClose"] == "2026-04-01T00:00:01.000Z"
+
+
+@pytest.mark.usefixtures("seed_clock")
 def test_window_close_before_open_is_refused_before_any_request(
     client: CapellaConsoleClient, api: FakeApi
 ) -> None:
-    with pytest.raises(InvalidInputError, match="window_close"):
+    with pytest.raises(InvalidInputError, match=r"window_close .* must be after window_open"):
         client.create_tasking_request(
             geometry=POINT, name="n", window_open="2026-05-08", window_close="2026-05-01"
         )
@@ -596,6 +626,7 @@ def test_repeat_request_seed_customisation(client: CapellaConsoleClient, api: Fa
     assert "pre_approval" not in properties
 
 
+@pytest.mark.usefixtures("seed_clock")
 def test_repeat_cadence_start_end_interval(client: CapellaConsoleClient, api: FakeApi) -> None:
     repeat_start = datetime(2026, 5, 1, 12, tzinfo=UTC)
     client.create_repeat_request(
@@ -675,12 +706,13 @@ def test_every_repetition_property_reaches_the_body(
         ({"repetition_interval": 0}, "repetition_interval"),
         ({"repetition_interval": 1.5}, "repetition_interval"),
         ({"repetition_count": 0}, "repetition_count"),
-        ({"repeat_start": "2026-05-08", "repeat_end": "2026-05-01"}, "repeat_end"),
+        ({"repeat_start": "2026-05-08", "repeat_end": "2026-05-01"}, "repeat_end .* after"),
         ({"maintain_scene_framing": "yes"}, "maintain_scene_framing"),
         ({"collection_tier": "urgent"}, "collection_tier"),
         ({"look_angle_tolerance": -1}, "look_angle_tolerance"),
     ],
 )
+@pytest.mark.usefixtures("seed_clock")
 def test_invalid_repeat_arguments_are_refused(
     client: CapellaConsoleClient, api: FakeApi, arguments: dict[str, Any], match: str
 ) -> None:
@@ -704,6 +736,7 @@ def test_repeat_request_accepts_orbital_planes_api_spelling(
 # -- insar ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("seed_clock")
 def test_insar_with_start_end_and_mio_orbit(client: CapellaConsoleClient, api: FakeApi) -> None:
     client.create_repeat_request(
         geometry=POINT,
