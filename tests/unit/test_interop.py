@@ -14,11 +14,13 @@ import pystac
 import pytest
 import shapely.geometry
 
+from capella._flow import Call, Driver
+from capella._logging import ClientLog
 from capella.query import build_query
 from capella.results import FeatureDict, StacSearchResult, TaskingRequestSearchResult
 from capella.sandbox.catalog import Catalog
 from capella.tasking._values import geometry as tasking_geometry
-from capella.tasking.create import tasking_request_body
+from capella.tasking.create import create_tasking_request
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +277,14 @@ def test_search_intersects_takes_a_result_item(result: StacSearchResult) -> None
     assert sent == result[0]["geometry"]
 
 
+class _Ctx:
+    """The session as far as a create operation reads it (nothing is sent here)."""
+
+    log = ClientLog()
+    search_url = "https://api.test/catalog/search"
+    gc_pause = False
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
@@ -289,6 +299,8 @@ def test_search_intersects_takes_a_result_item(result: StacSearchResult) -> None
 )
 def test_tasking_geometry_takes_geo_interface_objects(given: Any, expected: Any) -> None:
     assert tasking_geometry(given) == expected
-    body = tasking_request_body(geometry=given, name="interop")
+    step = Driver(create_tasking_request(_Ctx(), geometry=given, name="interop")).step()
+    assert isinstance(step, Call)  # the create request, built before anything is sent
+    body = step.kwargs["body"]
     assert body["geometry"] == expected
     json.dumps(body)
