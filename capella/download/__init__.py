@@ -13,6 +13,7 @@ from capella.download.engine import (
     raise_for_failures,
 )
 from capella.download.paths import filename_from_url, meta_path, part_path, safe_join
+from capella.download.settings import DownloadSettings
 from capella.errors import (
     AssetConnectError,
     AssetDownloadError,
@@ -29,6 +30,7 @@ __all__ = [
     "DownloadError",
     "DownloadJob",
     "DownloadOutcome",
+    "DownloadSettings",
     "Downloader",
     "IncompleteDownloadError",
     "PresignedUrlExpiredError",

@@ -46,25 +46,17 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
-from capella._http import parse_retry_after
 from capella._logging import ClientLog
 from capella._redact import redact, redact_url
-from capella.download.engine import (
-    RETRYABLE_STATUS,
-    Downloader,
-    DownloadOutcome,
-    error_detail,
-    int_header,
-    parse_content_range,
-    refreshed_url,
-)
+from capella.download import protocol
+from capella.download.engine import Downloader
+from capella.download.jobs import DownloadOutcome
 from capella.download.paths import check_filename
 from capella.download.progress import FileProgress, RunProgress
+from capella.download.protocol import Generation, Next, Segment, Step
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
-    AssetConnectError,
     AssetDownloadError,
-    CapellaConsoleClientError,
     ConnectError,
     IncompleteDownloadError,
     InvalidInputError,
@@ -101,8 +93,6 @@ MAX_KEY_BYTES = 1024
 _MAX_UPLOAD_THREADS = 8
 # Times one object may start over because bytes already received had to be thrown away.
 _MAX_RESTARTS = 3
-# A failed attempt that moved the stream forward by this much does not count against max_retries.
-PROGRESS_RESETS_RETRIES = MiB
 # 3 to 63 characters; legacy and S3-compatible stores allow capitals and underscores.
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
 
@@ -585,7 +575,7 @@ class _Transfer:
 
     def _copy(self) -> int:
         """Stream the asset into the object, retrying transient failures (bounded)."""
-        failures = 0
+        failures = protocol.Failures(self.up.max_retries)
         while True:
             if self.ctx.cancel.is_set():
                 raise _Cancelled
@@ -595,16 +585,11 @@ class _Transfer:
             before = self.pos
             wait: float | None = None
             try:
-                resp = self.up.wire.get(url, self._headers())
+                resp = self.up.wire.get(url, protocol.request_headers(self._segment()))
             except InvalidInputError as exc:
                 raise _Fatal(exc) from None
             except ssl.SSLCertVerificationError as exc:
-                raise _Fatal(
-                    AssetConnectError(
-                        f"{self.name}: TLS certificate of {redact_url(url)} not trusted: {exc}",
-                        "CONNECTION_ERROR",
-                    )
-                ) from None
+                raise _Fatal(protocol.untrusted_certificate(self.name, url, exc)) from None
             except NETWORK_ERRORS as exc:
                 cause: BaseException = exc
             else:
@@ -615,58 +600,59 @@ class _Transfer:
                     continue
                 except _Retry as retry:
                     cause, wait = retry.cause, retry.wait
-            if self.pos - before >= PROGRESS_RESETS_RETRIES:
-                failures = 0
-            failures += 1
-            if failures > self.up.max_retries:
-                raise _Fatal(self._exhausted(url, cause, failures))
-            delay = self.up.delay(failures, wait)
+            if not failures.add(self.pos - before):
+                raise _Fatal(protocol.exhausted(self.name, url, cause, failures.count))
+            delay = self.up.settings.delay(failures.count, wait, self.up.rng)
             self.log.info(
                 "%s: %s; retry %d/%d from byte %d in %.1f s",
                 self.name,
                 redact(f"{type(cause).__name__}: {cause}"),
-                failures,
+                failures.count,
                 self.up.max_retries,
                 self.pos,
                 delay,
             )
             self.up.sleep(delay)
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Range": f"bytes={self.pos}-"}
-        # If-Range needs a strong validator: a weak ETag (W/"...") must not be sent.
-        validator = self.etag if self.etag and not self.etag.startswith("W/") else None
-        validator = validator or self.last_modified
-        if validator is not None and self.pos > 0:
-            headers["If-Range"] = validator
-        return headers
+    def _segment(self) -> Segment:
+        """The stream as the protocol sees it: one open-ended range from ``pos``.
+
+        With nothing received yet, nothing is known: the first answer sets size and validators.
+        """
+        known = self.pos > 0
+        gen = Generation(
+            self.total if known else None,
+            self.etag if known else None,
+            self.last_modified if known else None,
+        )
+        segment = Segment(gen, 0, None, pos=self.pos)
+        gen.segments.append(segment)
+        return segment
 
     def _answer(self, resp: Response, url: str) -> None:
-        """Act on one response: stream it, start over, refresh the URL, retry or fail."""
+        """Act on one response as the protocol decides: stream, start over, refresh, retry."""
         reusable = False
         try:
-            status = resp.status
-            if status == 206:
-                self._on_partial(resp)
-            elif status == 200:
-                self._on_full(resp)
-            elif status == 416:
-                self._on_unsatisfiable(resp)
-                return
-            else:
-                reusable = True
-                self._on_error(resp, url)
-            self._stream(resp)
+            segment = self._segment()
+            verdict = protocol.decide(segment, resp)
+            if verdict.error:
+                reusable = True  # the error page is read to its end
+                self._on_error(verdict, resp, url)
+            if verdict.step is Step.RESTART:
+                self._again(verdict.reason)
+            if verdict.step is Step.RESTART_WITH_BODY:
+                # The whole asset again (If-Range did not match, or Range was ignored): start
+                # over with this very body.
+                self._start_over(verdict.reason, changed=verdict.changed)
+                self._begin(verdict.total, resp)
+            elif self.total is None:
+                self._begin(segment.gen.total, resp)
+            self.url_works = True
+            if verdict.step is not Step.COMPLETE:
+                self._stream(resp)
             reusable = True
         finally:
             resp.release(reusable)
-
-    def _same_object(self, resp: Response) -> bool:
-        etag = resp.header("ETag")
-        if self.etag and etag and etag != self.etag:
-            return False
-        modified = resp.header("Last-Modified")
-        return not (self.last_modified and modified and modified != self.last_modified)
 
     def _begin(self, total: int | None, resp: Response) -> None:
         """Take the asset's size and validators from its first answer; size the parts."""
@@ -720,70 +706,32 @@ class _Transfer:
         self._start_over(reason)
         raise _Again
 
-    def _on_partial(self, resp: Response) -> None:
-        first, _last, total = parse_content_range(resp.header("Content-Range"))
-        if first != self.pos or total is None:
-            self._again(f"unexpected Content-Range {resp.header('Content-Range')!r}")
-        if self.total is not None and (total != self.total or not self._same_object(resp)):
-            if self.pos > 0:
-                self._again("the asset changed on the server")
-            self._start_over("the asset changed on the server")  # nothing received: take it
-        if self.total is None:
-            self._begin(total, resp)
-        self.url_works = True
-
-    def _on_full(self, resp: Response) -> None:
-        length = int_header(resp.header("Content-Length"))
-        fresh = self.pos == 0 and (
-            self.total is None or (length == self.total and self._same_object(resp))
-        )
-        if not fresh:
-            # The whole asset again (If-Range did not match, or Range was ignored): start over
-            # with this very body.
-            changed = length != self.total or not self._same_object(resp)
-            reason = "the asset changed on the server" if changed else "the server ignored Range"
-            self._start_over(reason, changed=changed)
-        if self.total is None:
-            self._begin(length, resp)
-        self.url_works = True
-
-    def _on_unsatisfiable(self, resp: Response) -> None:
-        total = parse_content_range(resp.header("Content-Range"))[2]
-        if total is not None and self.pos == total and self.total in (None, total):
-            # Nothing left to send: every byte is here (an empty asset answers 416 to bytes=0-).
-            if self.total is None:
-                self._begin(total, resp)
-            self.url_works = True
-            return
-        self._again(f"range not satisfiable (size {total})")
-
-    def _on_error(self, resp: Response, url: str) -> NoReturn:
-        status = resp.status
-        if status in RETRYABLE_STATUS:
-            wait = parse_retry_after(resp.header("Retry-After"))
-            detail = error_detail(resp)
-            raise _Retry(
-                AssetDownloadError(
-                    f"asset host answered {status} {resp.reason}"
-                    + (f" ({detail})" if detail else ""),
-                    "ASSET_HTTP_ERROR",
-                    status,
-                ),
-                wait,
-            )
-        if status == 403:
-            self._refresh(error_detail(resp))
-        raise _Fatal(self.up.status_error(resp, url, self.name))
+    def _on_error(self, verdict: Next, resp: Response, url: str) -> NoReturn:
+        """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
+        body = resp.read_error_body()
+        if verdict.step is Step.RETRY:
+            raise _Retry(protocol.retry_error(resp, body), verdict.wait)
+        if verdict.step is Step.REFRESH:
+            self._refresh(protocol.error_detail(body))
+        raise _Fatal(protocol.status_error(resp, body, url, self.name))
 
     def _refresh(self, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
         try:
-            fresh = refreshed_url(
-                self.name, self.job.refresh, self.refreshed and not self.url_works, detail, self.log
+            protocol.check_refresh(
+                self.name,
+                self.job.refresh is not None,
+                self.refreshed and not self.url_works,
+                detail,
             )
         except PresignedUrlExpiredError as error:
             raise _Fatal(error) from None
-        self.url = fresh
+        assert self.job.refresh is not None
+        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
+        try:
+            self.url = str(self.job.refresh())
+        except Exception as exc:
+            raise _Fatal(protocol.refresh_failed(self.name, exc)) from None
         self.url_works = False
         self.refreshed = True
         raise _Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
@@ -807,29 +755,12 @@ class _Transfer:
             except NETWORK_ERRORS as exc:
                 raise _Retry(exc) from None
             if not n:
-                raise _Retry(
-                    ConnectionError(f"connection closed after {self.pos} of {total} bytes")
-                )
+                raise _Retry(protocol.cut_short(self.pos, total))
             self.pos += n
             self.transferred += n
             # A lone part is kept for one PutObject in _finish; otherwise it is uploaded now.
             if filled + n == length and total > self.part_size:
                 self._send_part(start // self.part_size + 1, length)
-
-    def _exhausted(
-        self, url: str, cause: BaseException, attempts: int
-    ) -> CapellaConsoleClientError:
-        if isinstance(cause, AssetDownloadError):
-            return AssetDownloadError(
-                f"{self.name}: {cause.message} (gave up after {attempts} attempts)",
-                cause.code or "DOWNLOAD_FAILED",
-                cause.status_code,
-            )
-        return AssetConnectError(
-            f"{self.name}: transfer from {redact_url(url)} failed after {attempts} attempts "
-            f"({redact(f'{type(cause).__name__}: {cause}')})",
-            "CONNECTION_ERROR",
-        )
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -863,11 +794,11 @@ class S3Uploader:
         self.max_connections = downloader.max_connections
         self.max_retries = downloader.max_retries
         self.chunk_size = downloader.buffer_size
-        # The engine's pool, retry timing and error wording: one behaviour for both targets.
-        self.wire = downloader._wire
-        self.delay = downloader._delay
-        self.sleep = downloader._sleep
-        self.status_error = downloader._status_error
+        # The engine's pool and retry timing: one behaviour for both targets.
+        self.settings = downloader.settings
+        self.wire = downloader.wire
+        self.rng = downloader.rng
+        self.sleep = downloader.sleep
 
     def __repr__(self) -> str:
         return f"S3Uploader(part_size={self.part_size}, max_in_flight={self.max_in_flight})"
