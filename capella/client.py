@@ -70,14 +70,16 @@ class CapellaConsoleClient:
         )
         self._user_lock = threading.Lock()
         self._user: dict[str, Any] | None = None
-        from capella.products import DownloaderSlot  # one downloader, created on first use
+        from capella.products import DownloaderSlot, download_settings
 
-        self._downloads = DownloaderSlot(
-            max_connections=download_connections,
+        # One downloader, created on first use; the client's timeout and retries reach it.
+        settings = download_settings(
+            download_connections=download_connections,
             segment_threshold=segment_threshold,
-            transport=transport,
-            log=self._log,
+            timeout=timeout,
+            max_retries=max_retries,
         )
+        self._downloads = DownloaderSlot(settings, transport=transport, log=self._log)
         if not (no_auth or no_token_check):
             self._authenticate()
 
@@ -289,15 +291,16 @@ class CapellaConsoleClient:
     # -- downloads (capella/products.py, capella/download/) --------------------------------------
 
     def _products(self) -> ProductDownloads:
-        from capella.products import ProductDownloads
+        from capella.products import DownloadOps, ProductDownloads
 
-        return ProductDownloads(
-            self._orders(),
-            self.search,
-            self.get_collects_for_task,
-            self._downloads.get(),
-            self._log,
+        orders = self._orders()
+        ops = DownloadOps(
+            presigned_items=orders.presigned_items,
+            collects_for_task=self.get_collects_for_task,
+            search=self.search,
+            submit_order=orders.submit,
         )
+        return ProductDownloads(ops, self._downloads.get(), self._log)
 
     def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -22,8 +22,11 @@ from capella.enumerations import AssetType, ProductType
 from capella.errors import AuthenticationError, CapellaConsoleClientError
 from capella.filters import CatalogFilters
 from capella.orders import normalize_ids
-from capella.products import DEFAULT_DIR
+from capella.products import DEFAULT_DIR, DownloadOps, download_settings
 from capella.results import StacSearchResult
+
+if TYPE_CHECKING:
+    from cloudpathlib import S3Path
 
 
 def _get_user() -> Any:
@@ -57,6 +60,7 @@ class AsyncCapellaConsoleClient:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         download_connections: int = 8,
+        segment_threshold: int = 64 * 1024 * 1024,
     ) -> None:
         credentials: Credentials | None = None if no_auth else resolve_credentials(api_key, token)
         self.verbose = verbose
@@ -73,9 +77,14 @@ class AsyncCapellaConsoleClient:
         )
         self._user_lock = asyncio.Lock()
         self._user: dict[str, Any] | None = None
-        self._downloads = AsyncDownloaderSlot(
-            max_connections=download_connections, transport=transport, log=self._log
+        # The sync client's download options, and its timeout and retries, reach downloads.
+        settings = download_settings(
+            download_connections=download_connections,
+            segment_threshold=segment_threshold,
+            timeout=timeout,
+            max_retries=max_retries,
         )
+        self._downloads = AsyncDownloaderSlot(settings, transport=transport, log=self._log)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -269,13 +278,14 @@ class AsyncCapellaConsoleClient:
     # -- downloads (capella/products.py, capella/aio/download.py) -------------------------------
 
     def _products(self) -> AsyncProductDownloads:
-        return AsyncProductDownloads(
-            self._orders(),
-            self.search,
-            self.get_collects_for_task,
-            self._downloads.get(),
-            self._log,
+        orders = self._orders()
+        ops = DownloadOps(
+            presigned_items=orders.presigned_items,
+            collects_for_task=self.get_collects_for_task,
+            search=self.search,
+            submit_order=orders.submit,
         )
+        return AsyncProductDownloads(ops, self._downloads, self._log)
 
     async def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
@@ -284,16 +294,17 @@ class AsyncCapellaConsoleClient:
     async def download_asset(
         self,
         pre_signed_url: str,
-        local_path: Path | str = DEFAULT_DIR,
+        local_path: Path | str | S3Path = DEFAULT_DIR,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
-    ) -> Path:
+    ) -> Path | S3Path:
         """Download one presigned asset; return its path.
 
         ``local_path`` is the file to write, or a folder (existing, or a str ending in ``/``)
-        that gets the URL's file name. An existing file is kept unless ``override``; an
-        interrupted download resumes (``enable_resume``). Failures raise ``DownloadError``.
+        that gets the URL's file name; ``s3://`` paths stream into S3. An existing file is kept
+        unless ``override``; an interrupted download resumes (``enable_resume``). Failures raise
+        ``DownloadError``.
         """
         return await self._products().download_asset(
             pre_signed_url, local_path, override, show_progress, enable_resume
@@ -305,7 +316,7 @@ class AsyncCapellaConsoleClient:
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
-        local_dir: Path | str = DEFAULT_DIR,
+        local_dir: Path | str | S3Path = DEFAULT_DIR,
         include: list[str | AssetType] | str | None = None,
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
@@ -315,7 +326,7 @@ class AsyncCapellaConsoleClient:
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
-    ) -> dict[str, dict[str, Path]]:
+    ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
         Arguments as for ``CapellaConsoleClient.download_products``; the files are fetched
@@ -344,13 +355,13 @@ class AsyncCapellaConsoleClient:
         self,
         assets_presigned: Mapping[str, Any] | None = None,
         order_id: str | None = None,
-        local_dir: Path | str = DEFAULT_DIR,
+        local_dir: Path | str | S3Path = DEFAULT_DIR,
         include: list[str | AssetType] | str | None = None,
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
         threaded: bool = True,
         show_progress: bool = False,
-    ) -> dict[str, Path]:
+    ) -> dict[str, Path | S3Path]:
         """Deprecated: download one product's assets; use ``download_products``."""
         warnings.warn(
             "download_product is deprecated; use download_products instead",

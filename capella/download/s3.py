@@ -34,9 +34,7 @@ destination is used.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
-import re
 import ssl
 import threading
 from collections import deque
@@ -49,15 +47,24 @@ import attrs
 from capella._logging import ClientLog
 from capella._redact import redact, redact_url
 from capella.download import protocol
+from capella.download.destination import (
+    _boto3_client,
+    _botocore_errors,
+    _s3_status,
+    _s3_text,
+    check_destination,
+    is_s3_destination,
+    names_folder,
+    s3_join,
+    s3_path,
+)
 from capella.download.engine import Downloader
 from capella.download.jobs import DownloadOutcome
-from capella.download.paths import check_filename
 from capella.download.progress import FileProgress, RunProgress
 from capella.download.protocol import Generation, Next, Segment, Step
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
     AssetDownloadError,
-    ConnectError,
     IncompleteDownloadError,
     InvalidInputError,
     PresignedUrlExpiredError,
@@ -81,147 +88,16 @@ __all__ = [
 ]
 
 MiB = 1 << 20
-EXTRA = "capella[s3]"
 MIN_PART_SIZE = 5 * MiB  # S3 refuses smaller parts (except the last one)
 DEFAULT_PART_SIZE = 8 * MiB
 DEFAULT_MAX_IN_FLIGHT = 2
 MAX_PARTS = 10_000  # parts per multipart upload
 MAX_OBJECT_SIZE = 5 * (1 << 40)  # 5 TiB
-MAX_KEY_BYTES = 1024
 # Upload threads of one run: below botocore's default pool of 10 connections per client, so that
 # HEADs and completions of other files still find a free connection.
 _MAX_UPLOAD_THREADS = 8
 # Times one object may start over because bytes already received had to be thrown away.
 _MAX_RESTARTS = 3
-# 3 to 63 characters; legacy and S3-compatible stores allow capitals and underscores.
-_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
-
-
-# -- destinations ------------------------------------------------------------------------------
-
-
-def is_s3_destination(value: object) -> bool:
-    """Whether ``value`` names a cloud destination: an ``s3://`` string or a cloudpathlib path."""
-    if isinstance(value, str):
-        return value[:5].lower() == "s3://"
-    return getattr(type(value), "cloud_prefix", None) is not None
-
-
-def _require_extra() -> None:
-    try:
-        importlib.import_module("boto3")
-        importlib.import_module("cloudpathlib")
-    except ImportError as exc:
-        raise ImportError(
-            f"S3 destinations need the optional extra {EXTRA}: pip install '{EXTRA}'"
-        ) from exc
-
-
-def s3_path(value: object) -> S3Path:
-    """The destination as a cloudpathlib ``S3Path`` (a string gets a client of its own)."""
-    _require_extra()
-    from cloudpathlib import CloudPath, S3Client, S3Path
-
-    if isinstance(value, str):
-        # A new client reads the AWS environment now (AWS_ENDPOINT_URL, AWS_PROFILE, keys...);
-        # cloudpathlib's process-wide default client would keep the first environment it saw.
-        path = S3Client().CloudPath("s3://" + value[5:])
-        assert isinstance(path, S3Path)
-    elif isinstance(value, S3Path):
-        path = value
-    elif isinstance(value, CloudPath):
-        raise InvalidInputError(
-            f"cannot download to {value}: only s3:// cloud destinations are supported"
-        )
-    else:
-        raise InvalidInputError(f"cannot download to {value!r}: not an S3 path")
-    if not _BUCKET.match(path.bucket):
-        raise InvalidInputError(
-            f"cannot download to {path}: {path.bucket!r} is not a valid S3 bucket name"
-        )
-    return path
-
-
-def _boto3_client(path: S3Path) -> Any:
-    # The boto3 client of the path's cloudpathlib S3Client: its session, credentials, endpoint
-    # and config are the caller's (or, for an s3:// string, the AWS environment's).
-    client: Any = path.client
-    return client.client
-
-
-def _botocore_errors() -> tuple[type[Exception], ...]:
-    exceptions = importlib.import_module("botocore.exceptions")
-    return exceptions.ClientError, exceptions.BotoCoreError
-
-
-def _s3_status(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if isinstance(status, int):
-        return status
-    code = str(response.get("Error", {}).get("Code", ""))
-    return int(code) if code.isdigit() else None
-
-
-def _s3_text(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error", {})
-        text = ": ".join(str(v) for k in ("Code", "Message") if (v := error.get(k)))
-        if text:
-            return redact(text)
-    return redact(f"{type(exc).__name__}: {exc}")
-
-
-def check_destination(path: S3Path, log: ClientLog) -> None:
-    """Fail before anything is ordered or fetched when the bucket cannot be reached at all."""
-    client = _boto3_client(path)
-    botocore = importlib.import_module("botocore")
-    unsigned = client.meta.config.signature_version is botocore.UNSIGNED
-    session: Any = getattr(path.client, "sess", None)
-    if not unsigned and session is not None and session.get_credentials() is None:
-        raise InvalidInputError(
-            f"cannot write to {path}: no AWS credentials for S3; set AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass an S3Path whose cloudpathlib "
-            "S3Client has them"
-        )
-    client_error, botocore_error = _botocore_errors()
-    try:
-        client.head_bucket(Bucket=path.bucket)
-    except client_error as exc:
-        if _s3_status(exc) == 404:
-            raise InvalidInputError(
-                f"cannot write to {path}: S3 bucket {path.bucket!r} does not exist"
-            ) from None
-        # 403 and the like: a role may put objects without being allowed to look at the bucket.
-        log.debug("HEAD bucket %s: %s (going on)", path.bucket, _s3_text(exc))
-    except botocore_error as exc:
-        raise ConnectError(
-            f"cannot reach S3 for {path}: {_s3_text(exc)}", "S3_UNREACHABLE"
-        ) from None
-
-
-def s3_join(directory: S3Path, name: str) -> S3Path:
-    """``directory / name`` in S3, with the file-name rules of local folders (``safe_join``)."""
-    child = directory / check_filename(name, directory)
-    if len(child.key.encode()) > MAX_KEY_BYTES:
-        raise InvalidInputError(f"{child} is longer than S3's {MAX_KEY_BYTES}-byte key limit")
-    return child
-
-
-def names_folder(path: S3Path) -> bool:
-    """Whether an S3 ``local_path`` is a folder: the bucket, a trailing ``/``, or a used prefix."""
-    if not path.key or path.key.endswith("/"):
-        return True
-    try:
-        answer = _boto3_client(path).list_objects_v2(
-            Bucket=path.bucket, Prefix=path.key + "/", MaxKeys=1
-        )
-    except _botocore_errors():
-        return False  # not allowed to list: take the name as written, an object key
-    return bool(answer.get("KeyCount"))
 
 
 # -- jobs --------------------------------------------------------------------------------------

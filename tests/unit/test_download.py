@@ -37,10 +37,10 @@ from capella.download import (
     filename_from_url,
     meta_path,
     part_path,
+    partfile,
     raise_for_failures,
     safe_join,
 )
-from capella.download import partfile
 from capella.download.engine import DEFAULT_SPLIT_BELOW
 from capella.download.progress import FileProgress, RunProgress
 from capella.errors import CapellaConsoleClientError, ConnectError, InvalidInputError
