@@ -358,6 +358,18 @@ def drive(flow: Flow[T], ops: DownloadOps) -> T:
         return result
 
 
+async def drive_async(flow: Flow[T], ops: DownloadOps) -> T:
+    """Run a flow with async operations."""
+    answer: Any = None
+    try:
+        while True:
+            call = flow.send(answer)
+            answer = await getattr(ops, call.op.value)(*call.args, **call.kwargs)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
 @attrs.frozen
 class Source:
     """The items to download and, when they come from an order, its id (for refreshes)."""

@@ -11,7 +11,7 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,12 +25,12 @@ from capella.products import (
     DEFAULT_DIR,
     AssetTypesLike,
     DownloadOps,
-    Flow,
     HrefCache,
     PlannedAsset,
     ProductTypesLike,
     Request,
     Source,
+    drive_async,
     product_flow,
     products_flow,
 )
@@ -38,20 +38,7 @@ from capella.products import (
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
-T = TypeVar("T")
 PathLike = str | Path
-
-
-async def drive(flow: Flow[T], ops: DownloadOps) -> T:
-    """Run a flow with async operations."""
-    answer: Any = None
-    try:
-        while True:
-            call = flow.send(answer)
-            answer = await getattr(ops, call.op.value)(*call.args, **call.kwargs)
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
 
 
 class AsyncPresignedRefresher:
@@ -193,7 +180,7 @@ class AsyncProductDownloads:
             request.product_types,
             contract_id,
         )
-        source = await drive(flow, self.ops)
+        source = await drive_async(flow, self.ops)
         if source is None:
             return {}
         return await self._download(
@@ -246,7 +233,7 @@ class AsyncProductDownloads:
     ) -> dict[str, Path | S3Path]:
         """Download the assets of one product (the first of an order); ``{asset_key: path}``."""
         request = Request.build(self.log, local_dir, include, exclude)
-        source = await drive(product_flow(self.log, assets_presigned, order_id), self.ops)
+        source = await drive_async(product_flow(self.log, assets_presigned, order_id), self.ops)
         if source is None:
             return {}
         paths = await self._download(request, source, override, threaded, show_progress, True)
