@@ -292,25 +292,28 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
             curl_null = ["curl", "-sS", "-o", "/dev/null", fast]
             ours_one = {**ours_fast, "options": {"max_connections": 1}}
             async_slow, async_fast = {**ours_slow, "async": True}, {**ours_fast, "async": True}
-            print("case 1: limit_rate 32m per connection", flush=True)
-            rounds(
-                table,
-                target,
-                args.repeat,
-                [
-                    ("32m", "ours (8 connections)", size, run_python, sys.executable, OURS,
-                     ours_slow),
-                    ("32m", "ours async (8 connections)", size, run_python, sys.executable, OURS,
-                     async_slow),
-                    ("32m", "aria2c -x8 -s8", size, run_command, aria),
-                ],
-                settle=args.settle,
-            )  # fmt: skip
-            if ref_python is not None:
-                spec = {"url": slow, "path": str(target)}
-                ref = ("32m", "reference download_asset", size, run_python, ref_python,
-                       REFERENCE_ASSET, spec)  # fmt: skip
-                rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+            if "32m" in args.nginx_cases:
+                print("case 1: limit_rate 32m per connection", flush=True)
+                rounds(
+                    table,
+                    target,
+                    args.repeat,
+                    [
+                        ("32m", "ours (8 connections)", size, run_python, sys.executable, OURS,
+                         ours_slow),
+                        ("32m", "ours async (8 connections)", size, run_python,
+                         sys.executable, OURS, async_slow),
+                        ("32m", "aria2c -x8 -s8", size, run_command, aria),
+                    ],
+                    settle=args.settle,
+                )  # fmt: skip
+                if ref_python is not None:
+                    spec = {"url": slow, "path": str(target)}
+                    ref = ("32m", "reference download_asset", size, run_python, ref_python,
+                           REFERENCE_ASSET, spec)  # fmt: skip
+                    rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+            if "fast" not in args.nginx_cases:
+                return
             print("case 2: unthrottled", flush=True)
             rounds(
                 table,
@@ -458,6 +461,7 @@ def main() -> None:
         "--settle", type=float, default=3.0, help="seconds to wait after each clean-up"
     )
     parser.add_argument("--cases", default="nginx,sandbox")
+    parser.add_argument("--nginx-cases", default="32m,fast", help="of nginx: 32m, fast or both")
     args = parser.parse_args()
     (ROOT / ".bench").mkdir(exist_ok=True)
     nginx.ensure_tools()

@@ -88,15 +88,20 @@ class _Head:
         return value
 
 
-async def _raw_pieces(resp: httpx.Response) -> AsyncIterator[bytes]:
-    """The body as it arrives (a response built from bytes, as MockTransport's are, at once)."""
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+def _raw_pieces(resp: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as it arrives (a response built from bytes, as MockTransport's are, at once).
+
+    The stream's own iterator, not a wrapper: the transfer loop runs once per network piece.
+    """
     try:
         content = resp.content
     except httpx.ResponseNotRead:
-        async for piece in resp.aiter_raw():
-            yield piece
-    else:
-        yield content
+        return resp.aiter_raw()
+    return _once(content)
 
 
 async def _error_body(resp: httpx.Response) -> bytes:
@@ -118,6 +123,7 @@ class _File(LocalFile):
     def __init__(self, job: DownloadJob, index: int, log: ClientLog, buffer_size: int) -> None:
         super().__init__(job, index, log, buffer_size)
         self.writes: set[asyncio.Future[None]] = set()
+        self.finishing = False
 
     async def settle(self) -> None:
         """Wait for every write in flight (a descriptor must outlive its writes)."""
@@ -147,12 +153,8 @@ class _Sink:
         self.writing: asyncio.Future[None] | None = None
         self._end = segment.pos  # where the write in flight ends
 
-    async def put(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) >= self.block:
-            await self._write()
-
-    async def _write(self) -> None:
+    async def write(self) -> None:
+        """Start writing what is gathered (after the write in flight); gather anew."""
         await self.settle()
         fd = self.f.fd
         # Checked with no await before the write starts: a restart cannot slip in between.
@@ -178,7 +180,7 @@ class _Sink:
     async def drain(self) -> None:
         """Write what is gathered and wait until it is on disk."""
         if self.buffer:
-            await self._write()
+            await self.write()
         await self.settle()
 
 
@@ -513,15 +515,19 @@ class _Worker:
         segment.since_pos, segment.since = start, time.monotonic()
         try:
             try:
+                buffer, block = sink.buffer, sink.block
                 async for piece in _raw_pieces(resp):
                     end = segment.end
                     if end is not None and received + len(piece) > end:
                         piece = piece[: end - received]  # a server sending more is not trusted
-                        await sink.put(piece)
+                        buffer += piece
                         received += len(piece)
                         break
-                    await sink.put(piece)
+                    buffer += piece
                     received += len(piece)
+                    if len(buffer) >= block:
+                        await sink.write()
+                        buffer = sink.buffer
             except httpx.TransportError as exc:
                 await sink.drain()
                 f.broken(segment)
@@ -538,8 +544,9 @@ class _Worker:
     async def maybe_finish(self, f: _File) -> None:
         """Rename the part into place once every range is written."""
         gen = f.gen
-        if f.outcome is not None or gen is None or not gen.complete():
+        if f.finishing or f.outcome is not None or gen is None or not gen.complete():
             return
+        f.finishing = True  # set before any await: two ranges may end at once
         if gen.split:
             f.save_meta()
         await f.settle()
