@@ -33,6 +33,7 @@ from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.progress import RunProgress
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
 from capella.download.settings import DownloadSettings
+from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import split_url
 from capella.errors import (
     AssetDownloadError,
@@ -48,31 +49,6 @@ _MAX_ERROR_BODY = 4096
 # Network pieces are gathered into blocks of this size, each written by a worker thread (in
 # pieces of WRITE_SIZE): a thread hand-off per piece would cost more than the write.
 DEFAULT_BLOCK_SIZE = 1 << 20
-
-
-class _Retry(Exception):
-    def __init__(self, cause: BaseException, wait: float | None = None) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.wait = wait
-
-
-class _Switch(Exception):
-    """Carry on with another segment (after a restart), at once and without counting a failure."""
-
-    def __init__(self, segment: Segment) -> None:
-        super().__init__()
-        self.segment = segment
-
-
-class _Fatal(Exception):
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-class _Stopped(Exception):
-    """The segment was stopped (file failed or restarted)."""
 
 
 class _Head:
@@ -159,7 +135,7 @@ class _Sink:
         fd = self.f.fd
         # Checked with no await before the write starts: a restart cannot slip in between.
         if self.segment.stop or self.segment.gen is not self.f.gen or fd is None:
-            raise _Stopped
+            raise Stopped
         data, self.buffer = self.buffer, bytearray()
         offset = self.segment.pos
         self._end = offset + len(data)
@@ -374,9 +350,9 @@ class _Worker:
             f, segment = task
             try:
                 await self.work_on(f, segment)
-            except _Fatal as fatal:
+            except Fatal as fatal:
                 self.fail(f, fatal.error)
-            except _Stopped:
+            except Stopped:
                 pass
             except partfile.PartBusyError as exc:
                 self.fail(f, exc)
@@ -408,24 +384,24 @@ class _Worker:
             try:
                 resp = await self.d._get(url, protocol.request_headers(segment))
             except InvalidInputError as exc:
-                raise _Fatal(exc) from None
+                raise Fatal(exc) from None
             except httpx.TransportError as exc:
                 if protocol.is_certificate_error(exc):
-                    raise _Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
+                    raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
                 cause: BaseException = exc
             else:
                 try:
                     segment = await self.answer(f, segment, resp, url)
                     continue
-                except _Retry as retry:
+                except Retry as retry:
                     cause, wait = retry.cause, retry.wait
-                except _Switch as switch:
+                except Switch as switch:
                     segment = switch.segment
                     continue
                 finally:
                     await resp.aclose()
             if not failures.add(segment.pos - before):
-                raise _Fatal(protocol.exhausted(f.name, url, cause, failures.count))
+                raise Fatal(protocol.exhausted(f.name, url, cause, failures.count))
             delay = self.settings.delay(failures.count, wait, self.d.rng)
             self.d.log.info(
                 "%s: %s; retry %d/%d from byte %d in %.1f s",
@@ -441,7 +417,7 @@ class _Worker:
     async def answer(self, f: _File, segment: Segment, resp: httpx.Response, url: str) -> Segment:
         """Act on one response as the protocol decides; the segment it streamed into."""
         if segment.stop or segment.gen is not f.gen:
-            raise _Stopped
+            raise Stopped
         head = _Head(resp)
         verdict = protocol.decide(segment, head)
         if verdict.error:
@@ -449,11 +425,11 @@ class _Worker:
         f.url_works = f.url_works or verdict.content
         try:
             if verdict.step is Step.RESTART:
-                raise _Switch(await f.restart_all(verdict))
+                raise Switch(await f.restart_all(verdict))
             if verdict.step is Step.RESTART_WITH_BODY:
                 segment = await f.restart_all(verdict, head)
         except IncompleteDownloadError as error:
-            raise _Fatal(error) from None
+            raise Fatal(error) from None
         if verdict.sized:
             self.plan(f, segment)
         if verdict.step is not Step.COMPLETE:
@@ -464,28 +440,28 @@ class _Worker:
         self, f: _File, verdict: Next, head: _Head, body: bytes, url: str
     ) -> NoReturn:
         if verdict.step is Step.RETRY:
-            raise _Retry(protocol.retry_error(head, body), verdict.wait)
+            raise Retry(protocol.retry_error(head, body), verdict.wait)
         if verdict.step is Step.REFRESH and f.url == url:
             await self.refresh(f, protocol.error_detail(body))
         if verdict.step is Step.REFRESH:  # another range of this file already got a fresh URL
-            raise _Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
-        raise _Fatal(protocol.status_error(head, body, url, f.name))
+            raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
+        raise Fatal(protocol.status_error(head, body, url, f.name))
 
     async def refresh(self, f: _File, detail: str) -> NoReturn:
-        """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
+        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
         try:
             f.check_refresh(detail)
         except PresignedUrlExpiredError as error:
-            raise _Fatal(error) from None
+            raise Fatal(error) from None
         assert f.job.refresh is not None
         try:
             fresh: Any = f.job.refresh()
             if inspect.isawaitable(fresh):  # the async client's refresh is a coroutine function
                 fresh = await fresh
         except Exception as exc:
-            raise _Fatal(protocol.refresh_failed(f.name, exc)) from None
+            raise Fatal(protocol.refresh_failed(f.name, exc)) from None
         f.use_url(str(fresh))
-        raise _Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
 
     def plan(self, f: _File, segment: Segment) -> None:
         """Split a large file that just told its size into ranges for idle workers."""
@@ -531,7 +507,7 @@ class _Worker:
             except httpx.TransportError as exc:
                 await sink.drain()
                 f.broken(segment)
-                raise _Retry(exc) from None
+                raise Retry(exc) from None
             await sink.drain()
         finally:
             f.transferred += received - start
@@ -539,7 +515,7 @@ class _Worker:
             segment.end = segment.gen.total = segment.pos
         elif segment.pos < segment.end:
             f.broken(segment)
-            raise _Retry(protocol.cut_short(segment.pos - segment.start, segment.end - start))
+            raise Retry(protocol.cut_short(segment.pos - segment.start, segment.end - start))
 
     async def maybe_finish(self, f: _File) -> None:
         """Rename the part into place once every range is written."""

@@ -50,6 +50,7 @@ from capella.download.settings import (
     DEFAULT_SPLIT_BELOW,
     DownloadSettings,
 )
+from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Response, Wire
 from capella.errors import (
     AssetDownloadError,
@@ -76,36 +77,6 @@ __all__ = [
 
 # Each worker's read buffer (written in pieces of at most WRITE_SIZE, see partfile.py).
 DEFAULT_BUFFER_SIZE = 64 * 1024
-
-
-class _Retry(Exception):
-    """A transient failure: try the segment again after a pause."""
-
-    def __init__(self, cause: BaseException, wait: float | None = None) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.wait = wait
-        self.segment: Segment | None = None  # set when a restart moved to a new segment
-
-
-class _Switch(Exception):
-    """Carry on with another segment (after a restart), at once and without counting a failure."""
-
-    def __init__(self, segment: Segment) -> None:
-        super().__init__()
-        self.segment = segment
-
-
-class _Fatal(Exception):
-    """The file cannot be downloaded; ``error`` says why."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-class _Stopped(Exception):
-    """The segment was stopped (file failed, restarted or the run cancelled)."""
 
 
 class _File(LocalFile):
@@ -421,9 +392,9 @@ class _Workers:
                 if segment is None:
                     return
             self.fetch(f, segment, buffer)
-        except _Fatal as fatal:
+        except Fatal as fatal:
             self.fail(f, fatal.error)
-        except _Stopped:
+        except Stopped:
             pass
         except partfile.PartBusyError as exc:
             self.fail(f, exc)
@@ -455,24 +426,24 @@ class _Workers:
             try:
                 resp = self.d.wire.get(url, protocol.request_headers(segment))
             except InvalidInputError as exc:
-                raise _Fatal(exc) from None
+                raise Fatal(exc) from None
             except ssl.SSLCertVerificationError as exc:
-                raise _Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
+                raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
             except NETWORK_ERRORS as exc:
                 cause: BaseException = exc
             else:
                 try:
                     self.answer(f, segment, resp, buffer, url)
                     return
-                except _Retry as retry:
+                except Retry as retry:
                     cause, wait = retry.cause, retry.wait
                     if retry.segment is not None:
                         segment = retry.segment
-                except _Switch as switch:
+                except Switch as switch:
                     segment = switch.segment
                     continue
             if not failures.add(segment.pos - before):
-                raise _Fatal(protocol.exhausted(f.name, url, cause, failures.count))
+                raise Fatal(protocol.exhausted(f.name, url, cause, failures.count))
             delay = self.settings.delay(failures.count, wait, self.d.rng)
             self.log.info(
                 "%s: %s; retry %d/%d from byte %d in %.1f s",
@@ -493,7 +464,7 @@ class _Workers:
         try:
             with f.cond:
                 if segment.stop or segment.gen is not f.gen:
-                    raise _Stopped
+                    raise Stopped
                 verdict = protocol.decide(segment, resp)
             if verdict.error:
                 reusable = True  # the error page is read to its end
@@ -502,7 +473,7 @@ class _Workers:
             if target is not None:
                 try:
                     self.stream(f, target, resp, buffer)
-                except _Retry as retry:
+                except Retry as retry:
                     retry.segment = target
                     raise
             reusable = True
@@ -514,10 +485,10 @@ class _Workers:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
         body = resp.read_error_body()
         if verdict.step is Step.RETRY:
-            raise _Retry(protocol.retry_error(resp, body), verdict.wait)
+            raise Retry(protocol.retry_error(resp, body), verdict.wait)
         if verdict.step is Step.REFRESH:
             self.refresh(f, url, protocol.error_detail(body))
-        raise _Fatal(protocol.status_error(resp, body, url, f.name))
+        raise Fatal(protocol.status_error(resp, body, url, f.name))
 
     def on_content(
         self, f: _File, segment: Segment, verdict: Next, resp: Response
@@ -526,15 +497,15 @@ class _Workers:
         new: list[Segment] = []
         with f.cond:
             if segment.stop or segment.gen is not f.gen:
-                raise _Stopped
+                raise Stopped
             f.url_works = f.url_works or verdict.content
             try:
                 if verdict.step is Step.RESTART:
-                    raise _Switch(f.restart_all(verdict))
+                    raise Switch(f.restart_all(verdict))
                 if verdict.step is Step.RESTART_WITH_BODY:
                     return f.restart_all(verdict, resp)
             except IncompleteDownloadError as error:
-                raise _Fatal(error) from None
+                raise Fatal(error) from None
             if verdict.step is Step.COMPLETE:
                 return None
             if verdict.sized:
@@ -568,27 +539,27 @@ class _Workers:
         return new
 
     def refresh(self, f: _File, url: str, detail: str) -> NoReturn:
-        """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
+        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
         with f.cond:
             if f.url != url:  # another range of this file already fetched a fresh URL
-                raise _Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
+                raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
             try:
                 f.check_refresh(detail)
             except PresignedUrlExpiredError as error:
-                raise _Fatal(error) from None
+                raise Fatal(error) from None
             assert f.job.refresh is not None
             try:
                 fresh = str(f.job.refresh())
             except Exception as exc:
-                raise _Fatal(protocol.refresh_failed(f.name, exc)) from None
+                raise Fatal(protocol.refresh_failed(f.name, exc)) from None
             f.use_url(fresh)
-        raise _Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
 
     def stream(self, f: _File, segment: Segment, resp: Response, buffer: memoryview) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
         with f.cond:
             if segment.stop or f.fd is None:
-                raise _Stopped
+                raise Stopped
             f.writers += 1
             fd = f.fd
         write_lock = f.write_lock
@@ -609,17 +580,17 @@ class _Workers:
                     if want > size:
                         want = size
                 if segment.stop:
-                    raise _Stopped
+                    raise Stopped
                 try:
                     n = resp.readinto(buffer if want == size else buffer[:want])
                 except NETWORK_ERRORS as exc:
                     self.broken(f, segment, pos)
-                    raise _Retry(exc) from None
+                    raise Retry(exc) from None
                 if not n:
                     if end is None:
                         break
                     self.broken(f, segment, pos)
-                    raise _Retry(protocol.cut_short(pos - segment.start, end - segment.start))
+                    raise Retry(protocol.cut_short(pos - segment.start, end - segment.start))
                 with write_lock:
                     pwrite_pieces(fd, buffer[:n], pos)
                 pos += n

@@ -62,6 +62,7 @@ from capella.download.engine import Downloader
 from capella.download.jobs import DownloadOutcome
 from capella.download.progress import FileProgress, RunProgress
 from capella.download.protocol import Generation, Next, Segment, Step
+from capella.download.signals import Fatal, Retry
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
     AssetDownloadError,
@@ -128,25 +129,8 @@ class S3Job:
 # -- internal state ----------------------------------------------------------------------------
 
 
-class _Retry(Exception):
-    """A transient failure of the HTTP side: ask again after a pause."""
-
-    def __init__(self, cause: BaseException, wait: float | None = None) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.wait = wait
-
-
 class _Again(Exception):
     """The object started over: send the next request at once (restarts are bounded apart)."""
-
-
-class _Fatal(Exception):
-    """The asset cannot be stored; ``error`` says why."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class _Cancelled(Exception):
@@ -298,7 +282,7 @@ class _Transfer:
             size = self._copy()
             self.log.info("downloaded %s (%d bytes)", self.job.path, size)
             return DownloadOutcome(self.job, "downloaded", size, None, self.transferred)
-        except _Fatal as fatal:
+        except Fatal as fatal:
             self.failed = True
             self.log.warning("failed: %s: %s", self.job.describe(), fatal.error)
             return DownloadOutcome(self.job, "failed", 0, fatal.error, self.transferred)
@@ -319,7 +303,7 @@ class _Transfer:
         try:
             return method(**kwargs)
         except _botocore_errors() as exc:
-            raise _Fatal(self._s3_error(operation, exc)) from None
+            raise Fatal(self._s3_error(operation, exc)) from None
 
     def _existing_size(self) -> int | None:
         """The size of the object already at the key, or None when there is none (HEAD)."""
@@ -333,7 +317,7 @@ class _Transfer:
                 # Without s3:ListBucket a missing key answers 403 too: write it.
                 self.log.info("%s: cannot tell whether it exists (HEAD 403)", self.job.path)
                 return None
-            raise _Fatal(self._s3_error("HeadObject", exc)) from None
+            raise Fatal(self._s3_error("HeadObject", exc)) from None
         return int(head.get("ContentLength") or 0)
 
     def _send_part(self, number: int, size: int) -> None:
@@ -372,7 +356,7 @@ class _Transfer:
             etag = part.future.result()
         except _botocore_errors() as exc:
             self.buffers.give(part.buffer)
-            raise _Fatal(self._s3_error(f"UploadPart {part.number}", exc)) from None
+            raise Fatal(self._s3_error(f"UploadPart {part.number}", exc)) from None
         self.buffers.give(part.buffer)
         self.parts.append({"PartNumber": part.number, "ETag": etag})
         self.stored += part.size
@@ -384,7 +368,7 @@ class _Transfer:
         if total <= self.part_size:
             data = memoryview(self.current or b"")[:total]
             if self.pos != total or len(data) != total:
-                raise _Fatal(self._mismatch(len(data), total))
+                raise Fatal(self._mismatch(len(data), total))
             extra = {"ContentType": self.content_type} if self.content_type else {}
             self._call(
                 "PutObject",
@@ -401,7 +385,7 @@ class _Transfer:
         numbers = [p["PartNumber"] for p in self.parts]
         count = -(-total // self.part_size)
         if self.pos != total or self.stored != total or numbers != list(range(1, count + 1)):
-            raise _Fatal(self._mismatch(self.stored, total))
+            raise Fatal(self._mismatch(self.stored, total))
         self._call(
             "CompleteMultipartUpload",
             self.s3.complete_multipart_upload,
@@ -463,9 +447,9 @@ class _Transfer:
             try:
                 resp = self.up.wire.get(url, protocol.request_headers(self._segment()))
             except InvalidInputError as exc:
-                raise _Fatal(exc) from None
+                raise Fatal(exc) from None
             except ssl.SSLCertVerificationError as exc:
-                raise _Fatal(protocol.untrusted_certificate(self.name, url, exc)) from None
+                raise Fatal(protocol.untrusted_certificate(self.name, url, exc)) from None
             except NETWORK_ERRORS as exc:
                 cause: BaseException = exc
             else:
@@ -474,10 +458,10 @@ class _Transfer:
                     continue
                 except _Again:
                     continue
-                except _Retry as retry:
+                except Retry as retry:
                     cause, wait = retry.cause, retry.wait
             if not failures.add(self.pos - before):
-                raise _Fatal(protocol.exhausted(self.name, url, cause, failures.count))
+                raise Fatal(protocol.exhausted(self.name, url, cause, failures.count))
             delay = self.up.settings.delay(failures.count, wait, self.up.rng)
             self.log.info(
                 "%s: %s; retry %d/%d from byte %d in %.1f s",
@@ -533,7 +517,7 @@ class _Transfer:
     def _begin(self, total: int | None, resp: Response) -> None:
         """Take the asset's size and validators from its first answer; size the parts."""
         if total is None:
-            raise _Fatal(
+            raise Fatal(
                 IncompleteDownloadError(
                     f"{self.name}: the asset host did not announce its size, which an S3 "
                     "upload needs to verify the object",
@@ -541,7 +525,7 @@ class _Transfer:
                 )
             )
         if total > MAX_OBJECT_SIZE:
-            raise _Fatal(
+            raise Fatal(
                 AssetDownloadError(
                     f"{self.name}: {total} bytes is more than one S3 object can hold",
                     "S3_WRITE_ERROR",
@@ -560,7 +544,7 @@ class _Transfer:
         if self.pos > 0:
             self.restarts += 1
             if self.restarts > _MAX_RESTARTS:
-                raise _Fatal(
+                raise Fatal(
                     IncompleteDownloadError(
                         f"{self.name} had to start over {self.restarts} times ({reason})",
                         "ASSET_CHANGED" if changed else "DOWNLOAD_FAILED",
@@ -578,7 +562,7 @@ class _Transfer:
     def _again(self, reason: str) -> NoReturn:
         """Start over and ask again; with nothing received yet, that counts as a failure."""
         if self.pos == 0:
-            raise _Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
+            raise Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
         self._start_over(reason)
         raise _Again
 
@@ -586,13 +570,13 @@ class _Transfer:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
         body = resp.read_error_body()
         if verdict.step is Step.RETRY:
-            raise _Retry(protocol.retry_error(resp, body), verdict.wait)
+            raise Retry(protocol.retry_error(resp, body), verdict.wait)
         if verdict.step is Step.REFRESH:
             self._refresh(protocol.error_detail(body))
-        raise _Fatal(protocol.status_error(resp, body, url, self.name))
+        raise Fatal(protocol.status_error(resp, body, url, self.name))
 
     def _refresh(self, detail: str) -> NoReturn:
-        """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
+        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
         try:
             protocol.check_refresh(
                 self.name,
@@ -601,16 +585,16 @@ class _Transfer:
                 detail,
             )
         except PresignedUrlExpiredError as error:
-            raise _Fatal(error) from None
+            raise Fatal(error) from None
         assert self.job.refresh is not None
         self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
         try:
             self.url = str(self.job.refresh())
         except Exception as exc:
-            raise _Fatal(protocol.refresh_failed(self.name, exc)) from None
+            raise Fatal(protocol.refresh_failed(self.name, exc)) from None
         self.url_works = False
         self.refreshed = True
-        raise _Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
 
     def _stream(self, resp: Response) -> None:
         """Fill part buffers from the body; hand each full one to S3, until the announced end."""
@@ -629,9 +613,9 @@ class _Transfer:
             try:
                 n = resp.readinto(memoryview(self.current)[filled : filled + want])
             except NETWORK_ERRORS as exc:
-                raise _Retry(exc) from None
+                raise Retry(exc) from None
             if not n:
-                raise _Retry(protocol.cut_short(self.pos, total))
+                raise Retry(protocol.cut_short(self.pos, total))
             self.pos += n
             self.transferred += n
             # A lone part is kept for one PutObject in _finish; otherwise it is uploaded now.
