@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Unpack
 
 import httpx
 
@@ -32,7 +32,7 @@ from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.progress import RunProgress
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
-from capella.download.settings import DownloadSettings
+from capella.download.settings import DownloadOptions, DownloadSettings
 from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import split_url
 from capella.errors import (
@@ -223,7 +223,7 @@ class AsyncDownloader:
         buffer_size: int = DEFAULT_BLOCK_SIZE,
         retry: RetrySettings | None = None,
         rng: random.Random | None = None,
-        **options: Any,
+        **options: Unpack[DownloadOptions],
     ) -> None:
         if buffer_size < 4096:
             raise InvalidInputError("buffer_size must be >= 4096")

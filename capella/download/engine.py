@@ -30,7 +30,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import NoReturn, Unpack
 
 import attrs
 import httpx
@@ -48,6 +48,7 @@ from capella.download.settings import (
     DEFAULT_SEGMENT_SIZE,
     DEFAULT_SEGMENT_THRESHOLD,
     DEFAULT_SPLIT_BELOW,
+    DownloadOptions,
     DownloadSettings,
 )
 from capella.download.signals import Fatal, Retry, Stopped, Switch
@@ -180,7 +181,7 @@ class _Run:
 def settings_with(
     settings: DownloadSettings | None,
     retry: RetrySettings | None,
-    options: dict[str, Any],
+    options: DownloadOptions,
     buffer_size: int,
 ) -> DownloadSettings:
     """``settings`` with keyword overrides and an explicit backoff policy applied.
@@ -218,7 +219,7 @@ class Downloader:
         buffer_size: int = DEFAULT_BUFFER_SIZE,
         retry: RetrySettings | None = None,
         rng: random.Random | None = None,
-        **options: Any,
+        **options: Unpack[DownloadOptions],
     ) -> None:
         if buffer_size < 4096:
             raise InvalidInputError("buffer_size must be >= 4096")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import TypedDict
 
 import attrs
 import httpx
@@ -19,6 +20,20 @@ DEFAULT_SEGMENT_SIZE = 8 * MiB
 # on 8; medians of 4).
 DEFAULT_SPLIT_BELOW = 200e6
 DEFAULT_MAX_RETRIES = 5
+
+
+class DownloadOptions(TypedDict, total=False):
+    """``DownloadSettings`` fields as keyword arguments of the downloaders."""
+
+    max_connections: int
+    max_retries: int
+    timeout: httpx.Timeout | float
+    segment_threshold: int
+    segment_size: int
+    split_below: float
+    backoff_base: float
+    backoff_max: float
+    retry_after_cap: float
 
 
 def _timeout(value: httpx.Timeout | float) -> httpx.Timeout:
