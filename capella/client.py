@@ -323,7 +323,11 @@ class CapellaConsoleClient:
         >>> client.download_asset(assets[0]["thumbnail"]["href"], local_path="/tmp/thumb.png")
         """
         return self._products().download_asset(
-            pre_signed_url, local_path, override, show_progress, enable_resume
+            pre_signed_url,
+            local_path,
+            override=override,
+            show_progress=show_progress,
+            enable_resume=enable_resume,
         )
 
     def download_products(
@@ -358,20 +362,20 @@ class CapellaConsoleClient:
         >>> client.download_products(order_id=order_id, local_dir="imagery", include="raster")
         """
         return self._products().download_products(
-            items_presigned,
-            order_id,
-            tasking_request_id,
-            collect_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
-            separate_dirs,
-            product_types,
-            contract_id,
-            enable_resume,
+            items_presigned=items_presigned,
+            order_id=order_id,
+            tasking_request_id=tasking_request_id,
+            collect_id=collect_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
+            separate_dirs=separate_dirs,
+            product_types=product_types,
+            contract_id=contract_id,
+            enable_resume=enable_resume,
         )
 
     def download_product(
@@ -398,14 +402,14 @@ class CapellaConsoleClient:
             stacklevel=2,
         )
         return self._products().download_product(
-            assets_presigned,
-            order_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
+            assets_presigned=assets_presigned,
+            order_id=order_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
         )
 
     # -- tasking and repeat requests (capella/tasking/) -----------------------------------------

@@ -601,6 +601,7 @@ class ProductDownloads:
         self,
         pre_signed_url: str,
         local_path: PathLike | S3Path = DEFAULT_DIR,
+        *,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
@@ -622,6 +623,7 @@ class ProductDownloads:
     def download_products(
         self,
         items_presigned: Sequence[Mapping[str, Any]] | None = None,
+        *,
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
@@ -688,6 +690,7 @@ class ProductDownloads:
     def download_product(
         self,
         assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
         order_id: str | None = None,
         local_dir: PathLike | S3Path = DEFAULT_DIR,
         include: AssetTypesLike | None = None,

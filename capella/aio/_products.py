@@ -134,6 +134,7 @@ class AsyncProductDownloads:
         self,
         pre_signed_url: str,
         local_path: PathLike | S3Path = DEFAULT_DIR,
+        *,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
@@ -155,6 +156,7 @@ class AsyncProductDownloads:
     async def download_products(
         self,
         items_presigned: Sequence[Mapping[str, Any]] | None = None,
+        *,
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
@@ -223,6 +225,7 @@ class AsyncProductDownloads:
     async def download_product(
         self,
         assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
         order_id: str | None = None,
         local_dir: PathLike | S3Path = DEFAULT_DIR,
         include: AssetTypesLike | None = None,

@@ -307,7 +307,11 @@ class AsyncCapellaConsoleClient:
         ``DownloadError``.
         """
         return await self._products().download_asset(
-            pre_signed_url, local_path, override, show_progress, enable_resume
+            pre_signed_url,
+            local_path,
+            override=override,
+            show_progress=show_progress,
+            enable_resume=enable_resume,
         )
 
     async def download_products(
@@ -335,20 +339,20 @@ class AsyncCapellaConsoleClient:
         afterwards, and completed files stay in place.
         """
         return await self._products().download_products(
-            items_presigned,
-            order_id,
-            tasking_request_id,
-            collect_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
-            separate_dirs,
-            product_types,
-            contract_id,
-            enable_resume,
+            items_presigned=items_presigned,
+            order_id=order_id,
+            tasking_request_id=tasking_request_id,
+            collect_id=collect_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
+            separate_dirs=separate_dirs,
+            product_types=product_types,
+            contract_id=contract_id,
+            enable_resume=enable_resume,
         )
 
     async def download_product(
@@ -369,14 +373,14 @@ class AsyncCapellaConsoleClient:
             stacklevel=2,
         )
         return await self._products().download_product(
-            assets_presigned,
-            order_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
+            assets_presigned=assets_presigned,
+            order_id=order_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
         )
 
     # -- tasking and repeat requests (capella/tasking/, capella/aio/_tasking.py) ----------------
