@@ -25,7 +25,7 @@ import httpx
 
 from capella._http import RetrySettings
 from capella._logging import ClientLog
-from capella._redact import redact, redact_url
+from capella._redact import redact_url
 from capella.download import partfile, protocol
 from capella.download.engine import settings_with
 from capella.download.jobs import DownloadJob, DownloadOutcome
@@ -33,7 +33,7 @@ from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.progress import RunProgress
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
 from capella.download.settings import DownloadOptions, DownloadSettings
-from capella.download.signals import Fatal, Retry, Stopped, Switch
+from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
 from capella.download.wire import split_url
 from capella.errors import (
     AssetDownloadError,
@@ -400,17 +400,18 @@ class _Worker:
                     continue
                 finally:
                     await resp.aclose()
-            if not failures.add(segment.pos - before):
-                raise Fatal(protocol.exhausted(f.name, url, cause, failures.count))
-            delay = self.settings.delay(failures.count, wait, self.d.rng)
-            self.d.log.info(
-                "%s: %s; retry %d/%d from byte %d in %.1f s",
-                f.name,
-                redact(f"{type(cause).__name__}: {cause}"),
-                failures.count,
-                self.settings.max_retries,
-                segment.pos,
-                delay,
+            progress, pos = segment.pos - before, segment.pos
+            delay = next_attempt(
+                failures,
+                self.settings,
+                self.d.rng,
+                self.d.log,
+                name=f.name,
+                url=url,
+                cause=cause,
+                progress=progress,
+                pos=pos,
+                wait=wait,
             )
             await self.d.sleep(delay)
 

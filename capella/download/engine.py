@@ -37,7 +37,7 @@ import httpx
 
 from capella._http import RetrySettings
 from capella._logging import ClientLog
-from capella._redact import redact, redact_url
+from capella._redact import redact_url
 from capella.download import partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
 from capella.download.localfile import LocalFile, collect, deduplicate
@@ -51,7 +51,7 @@ from capella.download.settings import (
     DownloadOptions,
     DownloadSettings,
 )
-from capella.download.signals import Fatal, Retry, Stopped, Switch
+from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
 from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Response, Wire
 from capella.errors import (
     AssetDownloadError,
@@ -443,17 +443,18 @@ class _Workers:
                 except Switch as switch:
                     segment = switch.segment
                     continue
-            if not failures.add(segment.pos - before):
-                raise Fatal(protocol.exhausted(f.name, url, cause, failures.count))
-            delay = self.settings.delay(failures.count, wait, self.d.rng)
-            self.log.info(
-                "%s: %s; retry %d/%d from byte %d in %.1f s",
-                f.name,
-                redact(f"{type(cause).__name__}: {cause}"),
-                failures.count,
-                self.settings.max_retries,
-                segment.pos,
-                delay,
+            progress, pos = segment.pos - before, segment.pos
+            delay = next_attempt(
+                failures,
+                self.settings,
+                self.d.rng,
+                self.log,
+                name=f.name,
+                url=url,
+                cause=cause,
+                progress=progress,
+                pos=pos,
+                wait=wait,
             )
             self.d.sleep(delay)
 

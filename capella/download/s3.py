@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import attrs
 
 from capella._logging import ClientLog
-from capella._redact import redact, redact_url
+from capella._redact import redact_url
 from capella.download import protocol
 from capella.download.destination import (
     _boto3_client,
@@ -62,7 +62,7 @@ from capella.download.engine import Downloader
 from capella.download.jobs import DownloadOutcome
 from capella.download.progress import FileProgress, RunProgress
 from capella.download.protocol import Generation, Next, Segment, Step
-from capella.download.signals import Fatal, Retry
+from capella.download.signals import Fatal, Retry, next_attempt
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
     AssetDownloadError,
@@ -460,17 +460,18 @@ class _Transfer:
                     continue
                 except Retry as retry:
                     cause, wait = retry.cause, retry.wait
-            if not failures.add(self.pos - before):
-                raise Fatal(protocol.exhausted(self.name, url, cause, failures.count))
-            delay = self.up.settings.delay(failures.count, wait, self.up.rng)
-            self.log.info(
-                "%s: %s; retry %d/%d from byte %d in %.1f s",
-                self.name,
-                redact(f"{type(cause).__name__}: {cause}"),
-                failures.count,
-                self.up.max_retries,
-                self.pos,
-                delay,
+            progress, pos = self.pos - before, self.pos
+            delay = next_attempt(
+                failures,
+                self.up.settings,
+                self.up.rng,
+                self.log,
+                name=self.name,
+                url=url,
+                cause=cause,
+                progress=progress,
+                pos=pos,
+                wait=wait,
             )
             self.up.sleep(delay)
 

@@ -5,7 +5,13 @@ They never leave a driver: a file's outcome records the error a ``Fatal`` carrie
 
 from __future__ import annotations
 
+import random
+
+from capella._logging import ClientLog
+from capella._redact import redact
+from capella.download import protocol
 from capella.download.protocol import Segment
+from capella.download.settings import DownloadSettings
 
 
 class Retry(Exception):
@@ -36,3 +42,32 @@ class Fatal(Exception):
 
 class Stopped(Exception):
     """The segment was stopped (file failed, restarted or the run cancelled)."""
+
+
+def next_attempt(
+    failures: protocol.Failures,
+    settings: DownloadSettings,
+    rng: random.Random,
+    log: ClientLog,
+    *,
+    name: str,
+    url: str,
+    cause: BaseException,
+    progress: int,
+    pos: int,
+    wait: float | None,
+) -> float:
+    """Count a failed attempt: the pause before the next one (logged), or Fatal if none is left."""
+    if not failures.add(progress):
+        raise Fatal(protocol.exhausted(name, url, cause, failures.count))
+    delay = settings.delay(failures.count, wait, rng)
+    log.info(
+        "%s: %s; retry %d/%d from byte %d in %.1f s",
+        name,
+        redact(f"{type(cause).__name__}: {cause}"),
+        failures.count,
+        failures.max_retries,
+        pos,
+        delay,
+    )
+    return delay
