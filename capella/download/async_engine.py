@@ -27,12 +27,11 @@ from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella._redact import redact_url
 from capella.download import partfile, protocol
-from capella.download.engine import settings_with
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.progress import RunProgress
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
-from capella.download.settings import DownloadOptions, DownloadSettings
+from capella.download.settings import Configured, DownloadOptions, DownloadSettings
 from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
 from capella.download.wire import split_url
 from capella.errors import (
@@ -205,7 +204,7 @@ class _Run:
                 )
 
 
-class AsyncDownloader:
+class AsyncDownloader(Configured):
     """Downloads presigned assets on asyncio with resume, parallel ranges and bounded retries.
 
     Takes the threaded ``Downloader``'s settings (keyword options override fields of
@@ -225,13 +224,8 @@ class AsyncDownloader:
         rng: random.Random | None = None,
         **options: Unpack[DownloadOptions],
     ) -> None:
-        if buffer_size < 4096:
-            raise InvalidInputError("buffer_size must be >= 4096")
-        self.settings = settings_with(settings, retry, options, buffer_size)
-        self.buffer_size = buffer_size
-        self.log = log or ClientLog()
+        super().__init__(settings, retry, options, buffer_size=buffer_size, log=log, rng=rng)
         self.sleep = sleep
-        self.rng = rng or random.Random()  # jitter, not security
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=self.settings.timeout,
@@ -242,14 +236,6 @@ class AsyncDownloader:
             headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
         )
         self._closed = False
-
-    @property
-    def max_connections(self) -> int:
-        """Connections (and worker tasks) at most."""
-        return self.settings.max_connections
-
-    def __repr__(self) -> str:
-        return f"AsyncDownloader(max_connections={self.max_connections})"
 
     async def __aenter__(self) -> AsyncDownloader:
         return self
@@ -432,7 +418,7 @@ class _Worker:
         except IncompleteDownloadError as error:
             raise Fatal(error) from None
         if verdict.sized:
-            self.plan(f, segment)
+            self.run.push([(f, s) for s in f.split(segment, self.settings, self.run.workers)])
         if verdict.step is not Step.COMPLETE:
             await self.stream(f, segment, resp)
         return segment
@@ -463,27 +449,6 @@ class _Worker:
             raise Fatal(protocol.refresh_failed(f.name, exc)) from None
         f.use_url(str(fresh))
         raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
-
-    def plan(self, f: _File, segment: Segment) -> None:
-        """Split a large file that just told its size into ranges for idle workers."""
-        gen = segment.gen
-        assert gen.total is not None and f.fd is not None
-        new = protocol.plan_ranges(
-            gen,
-            segment,
-            workers=self.run.workers,
-            threshold=self.settings.segment_threshold,
-            size=self.settings.segment_size,
-            spread=protocol.spread_all(self.settings.split_below),
-        )
-        if not new:
-            f.sized(gen.total - segment.pos)
-            return
-        # The record says "ranges" before the file grows: see the threaded driver.
-        if not f.save_meta():
-            partfile.drop_record(f.meta)
-        partfile.preallocate(f.fd, gen.total)
-        self.run.push([(f, s) for s in new])
 
     async def stream(self, f: _File, segment: Segment, resp: httpx.Response) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
@@ -534,10 +499,5 @@ class _Worker:
         self.run.finished()
 
     def fail(self, f: _File, error: BaseException) -> None:
-        if f.outcome is not None:
-            return
-        if f.gen is not None:
-            for s in f.gen.segments:
-                s.stop = True
-        f.outcome = f.failed(error)
-        self.run.finished()
+        if f.stop_all(error):
+            self.run.finished()

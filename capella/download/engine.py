@@ -32,7 +32,6 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import NoReturn, Unpack
 
-import attrs
 import httpx
 
 from capella._http import RetrySettings
@@ -48,6 +47,7 @@ from capella.download.settings import (
     DEFAULT_SEGMENT_SIZE,
     DEFAULT_SEGMENT_THRESHOLD,
     DEFAULT_SPLIT_BELOW,
+    Configured,
     DownloadOptions,
     DownloadSettings,
 )
@@ -178,30 +178,7 @@ class _Run:
         return (f, tail), False
 
 
-def settings_with(
-    settings: DownloadSettings | None,
-    retry: RetrySettings | None,
-    options: DownloadOptions,
-    buffer_size: int,
-) -> DownloadSettings:
-    """``settings`` with keyword overrides and an explicit backoff policy applied.
-
-    A range is never split below the read buffer (a split lands ahead of the reader).
-    """
-    result = attrs.evolve(settings or DownloadSettings(), **options)
-    if retry is not None:
-        result = attrs.evolve(
-            result,
-            backoff_base=retry.backoff_base,
-            backoff_max=retry.backoff_max,
-            retry_after_cap=retry.retry_after_cap,
-        )
-    if result.segment_size < buffer_size:
-        result = attrs.evolve(result, segment_size=buffer_size)
-    return result
-
-
-class Downloader:
+class Downloader(Configured):
     """Downloads presigned assets with resume, parallel byte ranges and bounded retries.
 
     Holds no credentials: presigned URLs carry their own signature, and nothing else is sent.
@@ -221,13 +198,8 @@ class Downloader:
         rng: random.Random | None = None,
         **options: Unpack[DownloadOptions],
     ) -> None:
-        if buffer_size < 4096:
-            raise InvalidInputError("buffer_size must be >= 4096")
-        self.settings = settings_with(settings, retry, options, buffer_size)
-        self.buffer_size = buffer_size
-        self.log = log or ClientLog()
+        super().__init__(settings, retry, options, buffer_size=buffer_size, log=log, rng=rng)
         self.sleep = sleep
-        self.rng = rng or random.Random()  # jitter, not security
         timeout, connections = self.settings.timeout, self.settings.max_connections
         self.wire: Wire
         if transport is not None:
@@ -235,19 +207,6 @@ class Downloader:
         else:
             self.wire = HttpClientWire(max_connections=connections, timeout=timeout)
         self._closed = False
-
-    @property
-    def max_connections(self) -> int:
-        """Connections (and worker threads) at most."""
-        return self.settings.max_connections
-
-    @property
-    def max_retries(self) -> int:
-        """Failed attempts in a row allowed per range."""
-        return self.settings.max_retries
-
-    def __repr__(self) -> str:
-        return f"Downloader(max_connections={self.max_connections})"
 
     def __enter__(self) -> Downloader:
         return self
@@ -511,34 +470,11 @@ class _Workers:
             if verdict.step is Step.COMPLETE:
                 return None
             if verdict.sized:
-                new = self.plan(f, segment)
+                new = f.split(segment, self.settings, self.run.workers)
         self.run.push([(f, s) for s in new], front=True)
         if new:  # idle workers may split these ranges later, once they see how fast they run
             self.run.wake()
         return segment
-
-    def plan(self, f: _File, segment: Segment) -> list[Segment]:
-        """Split a large file that just told its size; record it (caller holds f.cond)."""
-        gen = segment.gen
-        assert gen.total is not None and f.fd is not None
-        new = protocol.plan_ranges(
-            gen,
-            segment,
-            workers=self.run.workers,
-            threshold=self.settings.segment_threshold,
-            size=self.settings.segment_size,
-            spread=protocol.spread_all(self.settings.split_below),
-        )
-        if not new:
-            if gen.total - segment.pos > self.d.buffer_size:
-                f.save_meta()
-            return new
-        # The record must say "ranges" before the file grows to full size: a plain prefix
-        # record over a preallocated file would pass for complete data.
-        if not f.save_meta():
-            partfile.drop_record(f.meta)
-        partfile.preallocate(f.fd, gen.total)
-        return new
 
     def refresh(self, f: _File, url: str, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
@@ -629,11 +565,7 @@ class _Workers:
 
     def fail(self, f: _File, error: BaseException) -> None:
         with f.cond:
-            if f.outcome is not None:
-                return
-            if f.gen is not None:
-                for s in f.gen.segments:
-                    s.stop = True
-            f.outcome = f.failed(error)
+            failed = f.stop_all(error)
             f.close_if_idle()
-        self.run.finished()
+        if failed:
+            self.run.finished()

@@ -16,6 +16,7 @@ from capella.download.jobs import DownloadJob, DownloadOutcome, Status
 from capella.download.paths import meta_path, part_path
 from capella.download.progress import FileProgress
 from capella.download.protocol import Generation, Head, Next, Segment
+from capella.download.settings import DownloadSettings
 from capella.errors import AssetDownloadError, InvalidInputError
 
 
@@ -117,6 +118,41 @@ class LocalFile:
         if head is not None:
             self.sized(verdict.total)
         return segment
+
+    def split(self, segment: Segment, settings: DownloadSettings, workers: int) -> list[Segment]:
+        """Split a file that just told its size into ranges for ``workers`` (maybe none).
+
+        Records the file either way, unless its rest fits one read.
+        """
+        gen = segment.gen
+        assert gen.total is not None and self.fd is not None
+        new = protocol.plan_ranges(
+            gen,
+            segment,
+            workers=workers,
+            threshold=settings.segment_threshold,
+            size=settings.segment_size,
+            spread=protocol.spread_all(settings.split_below),
+        )
+        if not new:
+            self.sized(gen.total - segment.pos)
+            return new
+        # The record must say "ranges" before the file grows to full size: a plain prefix
+        # record over a preallocated file would pass for complete data.
+        if not self.save_meta():
+            partfile.drop_record(self.meta)
+        partfile.preallocate(self.fd, gen.total)
+        return new
+
+    def stop_all(self, error: BaseException) -> bool:
+        """Fail the file (every range stops at its next chunk); False if it had an outcome."""
+        if self.outcome is not None:
+            return False
+        if self.gen is not None:
+            for s in self.gen.segments:
+                s.stop = True
+        self.outcome = self.failed(error)
+        return True
 
     def broken(self, segment: Segment) -> None:
         """A transfer broke off: make sure what is on disk can be resumed by a later run."""

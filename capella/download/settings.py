@@ -9,6 +9,7 @@ import attrs
 import httpx
 
 from capella._http import DEFAULT_TIMEOUT, RetrySettings
+from capella._logging import ClientLog
 from capella.errors import InvalidInputError
 
 MiB = 1 << 20
@@ -82,3 +83,60 @@ class DownloadSettings:
         if wait is not None:
             return min(wait, self.retry_after_cap)
         return self.retry.backoff(failures - 1, rng)
+
+
+def settings_with(
+    settings: DownloadSettings | None,
+    retry: RetrySettings | None,
+    options: DownloadOptions,
+    buffer_size: int,
+) -> DownloadSettings:
+    """``settings`` with keyword overrides and an explicit backoff policy applied.
+
+    A range is never split below the read buffer (a split lands ahead of the reader).
+    """
+    result = attrs.evolve(settings or DownloadSettings(), **options)
+    if retry is not None:
+        result = attrs.evolve(
+            result,
+            backoff_base=retry.backoff_base,
+            backoff_max=retry.backoff_max,
+            retry_after_cap=retry.retry_after_cap,
+        )
+    if result.segment_size < buffer_size:
+        result = attrs.evolve(result, segment_size=buffer_size)
+    return result
+
+
+class Configured:
+    """What every downloader holds: its settings, read size, logger and source of jitter."""
+
+    def __init__(
+        self,
+        settings: DownloadSettings | None,
+        retry: RetrySettings | None,
+        options: DownloadOptions,
+        *,
+        buffer_size: int,
+        log: ClientLog | None,
+        rng: random.Random | None,
+    ) -> None:
+        if buffer_size < 4096:
+            raise InvalidInputError("buffer_size must be >= 4096")
+        self.settings = settings_with(settings, retry, options, buffer_size)
+        self.buffer_size = buffer_size
+        self.log = log or ClientLog()
+        self.rng = rng or random.Random()  # jitter, not security
+
+    @property
+    def max_connections(self) -> int:
+        """Connections (and workers) at most."""
+        return self.settings.max_connections
+
+    @property
+    def max_retries(self) -> int:
+        """Failed attempts in a row allowed per range."""
+        return self.settings.max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(max_connections={self.max_connections})"
