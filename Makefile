@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Run with the venv first on PATH so that generator hooks find the pinned ruff.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install generate check-generated filters check-filters lint format types test demo cassettes bench sandbox
+.PHONY: install system-deps generate check-generated filters check-filters lint format types test demo cassettes bench sandbox
 
 install: $(STAMP)
 
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Chromium and Leaflet for the tests that look at rendered results (apt-get, sudo if not root).
+system-deps:
+	bash scripts/system_deps.sh
 
 generate: install
 	$(BIN)/python scripts/generate.py generated/capella_api
@@ -40,7 +44,7 @@ format: install
 types: install
 	$(BIN)/mypy capella
 
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest --record-mode=none --block-network --allowed-hosts='127\.0\.0\.1' -q
 
 demo: install

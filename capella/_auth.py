@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from capella.enumerations import AuthHeaderPrefix
-from capella.errors import AuthenticationError
+from capella.errors import MissingCredentialsError
 
 API_KEY_ENV = "CAPELLA_API_KEY"
 
@@ -61,7 +61,7 @@ def resolve_credentials(
             return Credentials(
                 AuthHeaderPrefix.API_KEY, _strip_prefix(entered, AuthHeaderPrefix.API_KEY)
             )
-    raise AuthenticationError(
+    raise MissingCredentialsError(
         "No credentials: pass api_key=... (or token=...) to CapellaConsoleClient, "
         f"or set the {API_KEY_ENV} environment variable.",
         "MISSING_CREDENTIALS",

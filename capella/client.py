@@ -318,7 +318,8 @@ class CapellaConsoleClient:
 
         ``local_path`` is the file to write, or a folder (existing, or a str ending in ``/``)
         that gets the URL's file name. An existing file is kept unless ``override``; an
-        interrupted download resumes (``enable_resume``). Failures raise ``DownloadError``.
+        interrupted download resumes (``enable_resume``). A failure raises the asset's own
+        error, e.g. ``AssetConnectError`` (a ``ConnectError``), as the reference SDK did.
 
         >>> client.download_asset(assets[0]["thumbnail"]["href"], local_path="/tmp/thumb.png")
         """

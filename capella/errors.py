@@ -2,6 +2,21 @@
 
 Class names, constructor and ``args`` match the reference SDK, so existing ``except`` clauses keep
 working. Each class says when it is raised.
+
+Download failures follow one rule (:func:`download_failure`), so that a clause written around the
+reference SDK's ``download_asset`` / ``download_products`` still catches the same cause:
+
+- ``download_asset`` (one asset) raises that asset's own error: :class:`AssetConnectError` (a
+  :class:`ConnectError`, as the reference raised) when the host could not be reached or kept
+  breaking the transfer, :class:`IncompleteDownloadError` (a ``ValueError``, as the reference's
+  size check raised) when the bytes do not add up, :class:`AssetDownloadError` /
+  :class:`PresignedUrlExpiredError` for an HTTP answer (the reference retried those forever).
+- ``download_products`` / ``download_product`` try every asset, then raise one aggregate,
+  :class:`DownloadError`, listing every failure. Its class also carries each reference base
+  (``ConnectError``, ``ValueError``) that *every* failure carries: all connection failures give
+  :class:`DownloadConnectError`, all size (or input) failures :class:`DownloadValueError`. A mix
+  of causes gives a plain :class:`DownloadError`, caught by ``except CapellaConsoleClientError``
+  (the reference surfaced only one of them, whichever its threads reported first).
 """
 
 from __future__ import annotations
@@ -47,6 +62,14 @@ class CapellaConsoleClientError(Exception):
 
 class AuthenticationError(CapellaConsoleClientError):
     """Credentials are missing, invalid or expired."""
+
+
+class MissingCredentialsError(AuthenticationError, ValueError):
+    """No key or token was given and none could be prompted for.
+
+    A ``ValueError`` too, as the reference SDK raised; a 401 answer stays a plain
+    ``AuthenticationError``.
+    """
 
 
 class NoValidStacIdsError(CapellaConsoleClientError):
@@ -124,6 +147,17 @@ class InvalidFilterError(InvalidInputError):
     """A search filter, operator, sort key, group-by field or value is not supported."""
 
 
+class MissingExtraError(CapellaConsoleClientError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, message: str, *, name: str) -> None:
+        super().__init__(message, "MISSING_EXTRA")
+        self.name = name  # ImportError's: the module that is missing
+
+    def __str__(self) -> str:
+        return self.message or ""
+
+
 # -- downloads (raised by capella.download) -------------------------------------------
 
 
@@ -154,8 +188,11 @@ class AssetConnectError(AssetDownloadError, ConnectError):
     """The asset host could not be reached or kept breaking the transfer, past every retry."""
 
 
-class IncompleteDownloadError(AssetDownloadError):
-    """The bytes received do not add up to the asset's size, or the asset kept changing."""
+class IncompleteDownloadError(AssetDownloadError, ValueError):
+    """The bytes received do not add up to the asset's size, or the asset kept changing.
+
+    A ``ValueError`` too: the reference SDK raised ``ValueError`` for a size mismatch.
+    """
 
 
 class DownloadError(CapellaConsoleClientError):
@@ -172,6 +209,57 @@ class DownloadError(CapellaConsoleClientError):
         for outcome in self.failures:
             lines.append(f"  - {outcome.describe()}: {_error_text(outcome.error)}")
         super().__init__("\n".join(lines), "DOWNLOAD_FAILED", [o.job.path for o in self.failures])
+
+
+class DownloadConnectError(DownloadError, ConnectError):
+    """A ``DownloadError`` whose every failure is a connection failure (so a ``ConnectError``)."""
+
+
+class DownloadValueError(DownloadError, ValueError):
+    """A ``DownloadError`` whose every failure is a ``ValueError`` (a size mismatch, bad input)."""
+
+
+# The classes a reference user's ``except`` clause names for a download failure, and the
+# aggregate whose class carries them. Keys are what every failure is an instance of.
+_AGGREGATES: dict[frozenset[type[Exception]], type[DownloadError]] = {
+    frozenset({ConnectError}): DownloadConnectError,
+    frozenset({ValueError}): DownloadValueError,
+}
+_REFERENCE_BASES: tuple[type[Exception], ...] = (ConnectError, ValueError)
+
+
+def aggregate_class(errors: Sequence[BaseException | None]) -> type[DownloadError]:
+    """The ``DownloadError`` class for these failures: it carries the reference bases all share."""
+    shared = frozenset(
+        base for base in _REFERENCE_BASES if errors and all(isinstance(e, base) for e in errors)
+    )
+    return _AGGREGATES.get(shared, DownloadError)
+
+
+def download_failure(
+    outcomes: Sequence[DownloadOutcome], *, single_asset: bool = False
+) -> Exception | None:
+    """The error a download call raises for these outcomes, or None if none failed.
+
+    ``single_asset`` (``download_asset``): the asset's own error. Otherwise one aggregate listing
+    every failure, of the class :func:`aggregate_class` picks.
+    """
+    failures = [o for o in outcomes if o.status == "failed"]
+    if not failures:
+        return None
+    own = failures[0].error
+    if single_asset and len(failures) == 1 and isinstance(own, Exception):
+        return own
+    return aggregate_class([o.error for o in failures])(outcomes)
+
+
+def raise_download_failure(
+    outcomes: Sequence[DownloadOutcome], *, single_asset: bool = False
+) -> None:
+    """Raise :func:`download_failure`'s error, if any asset failed."""
+    error = download_failure(outcomes, single_asset=single_asset)
+    if error is not None:
+        raise error
 
 
 # API error codes to exception classes (the reference SDK's mapping).

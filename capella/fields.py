@@ -64,6 +64,8 @@ class Place(enum.Enum):
     QUERY = "query"  # body ``query.<wire>``; item ``properties.<wire>``
     ROOT = "root"  # body root (``bbox``, ``ids``, ...); not an item property
     ITEM = "item"  # item root (``id``, ``collection``): sort and group-by only
+    # item ``properties.<wire>`` that the reference SDK does not filter on: group-by only
+    PROPERTY = "property"
 
 
 OPERATORS: tuple[str, ...] = ("eq", "in", "gt", "gte", "lt", "lte")
@@ -93,10 +95,11 @@ class Field:
     @property
     def sort_key(self) -> str:
         """The ``sortby`` field: ``properties.<wire>`` for item properties, else the name."""
-        return f"properties.{self.wire}" if self.is_query else self.wire
+        return f"properties.{self.wire}" if self.place in _IN_PROPERTIES else self.wire
 
 
-_Q, _R, _I = Place.QUERY, Place.ROOT, Place.ITEM
+_IN_PROPERTIES = frozenset({Place.QUERY, Place.PROPERTY})
+_Q, _R, _I, _P = Place.QUERY, Place.ROOT, Place.ITEM, Place.PROPERTY
 N, INT, S, DT = Kind.NUMBER, Kind.INT, Kind.STR, Kind.DATETIME
 
 # fmt: off
@@ -153,16 +156,22 @@ FIELDS: tuple[Field, ...] = (
     Field("squint_angle", "capella:squint_angle", N, doc="degrees"),
     Field("updated", "updated", DT),
     Field("use_case", "capella:use_case", S),
+    # item properties the reference groups by but does not filter on
+    Field("start_datetime", "start_datetime", DT, place=_P, doc="collect start"),
+    Field("end_datetime", "end_datetime", DT, place=_P, doc="collect end"),
+    Field("legacy_product_type", "capella:product_type", S, place=_P, doc="legacy"),
+    Field("product_category", "capella:product_category", S, place=_P, doc="legacy"),
+    Field("tasking_request_id", "capella:tasking_request_id", S, place=_P, doc="legacy"),
 )
 # fmt: on
 
 BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS}
 BY_WIRE: Mapping[str, Field] = {f.wire: f for f in FIELDS if f.place is not Place.ROOT}
 
-FILTER_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS if f.place is not Place.ITEM)
+FILTER_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS if f.is_query or f.is_root)
 QUERY_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_query)
 # The reference SDK sorts on every filter field plus ``id``; ``collection`` is added here.
-SORTABLE: Mapping[str, Field] = {f.name: f for f in FIELDS}
+SORTABLE: Mapping[str, Field] = {f.name: f for f in FIELDS if f.place is not Place.PROPERTY}
 # Group-by reads items, so body-only fields (bbox, limit, ...) cannot be grouped on.
 GROUPABLE: Mapping[str, Field] = {f.name: f for f in FIELDS if not f.is_root}
 

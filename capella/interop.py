@@ -1,6 +1,6 @@
 """Search results to the geospatial Python stack: pystac ItemCollections and GeoDataFrames.
 
-pystac and geopandas are optional extras (``capella[pystac]``, ``capella[geo]``), imported
+pystac and geopandas are optional extras (``capella-sar[pystac]``, ``capella-sar[geo]``), imported
 on first use so that ``import capella`` never pays for them.
 """
 
@@ -10,23 +10,33 @@ import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from capella.errors import MissingExtraError
+
 if TYPE_CHECKING:
     import geopandas  # type: ignore[import-untyped]
     import pystac
 
-__all__ = ["to_geodataframe", "to_pystac"]
+__all__ = ["DISTRIBUTION", "install_hint", "to_geodataframe", "to_pystac"]
+
+# The name on the package index: ``capella`` there is an unrelated project (celestial navigation).
+DISTRIBUTION = "capella-sar"
 
 CRS = "EPSG:4326"  # STAC geometries are GeoJSON: WGS 84 longitude, latitude
 _LEADING_COLUMNS = ("geometry", "id", "collection")
 
 
+def install_hint(extra: str) -> str:
+    """The command that installs an optional extra of this package."""
+    return f"pip install '{DISTRIBUTION}[{extra}]'"
+
+
 def _require(module: str, extra: str, what: str) -> Any:
-    """Import ``module``, or raise an ImportError saying which extra to install."""
+    """Import ``module``, or raise MissingExtraError (an ImportError) naming the extra."""
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise ImportError(
-            f"{what} needs {module}, which is not installed: pip install 'capella[{extra}]'",
+        raise MissingExtraError(
+            f"{what} needs {module}, which is not installed: {install_hint(extra)}",
             name=module,
         ) from exc
 

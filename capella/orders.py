@@ -123,12 +123,13 @@ def parse_expiration(order: Mapping[str, Any]) -> datetime | None:
 
 
 def active_orders(orders: Iterable[Mapping[str, Any]], now: datetime | None = None) -> list[Item]:
-    """Orders that have not expired, the latest-expiring first."""
+    """Orders that have not expired, the latest-expiring first (ties: the later-listed first)."""
     now = now or datetime.now(UTC)
     dated = [(parse_expiration(o), dict(o)) for o in orders]
     alive = [(when, o) for when, o in dated if when is not None and when > now]
-    alive.sort(key=lambda pair: pair[0], reverse=True)
-    return [o for _, o in alive]
+    # Ascending, then reversed, as the reference does: among equal dates the later-listed first.
+    alive.sort(key=lambda pair: pair[0])
+    return [o for _, o in reversed(alive)]
 
 
 def granule_ids(order: Mapping[str, Any]) -> set[str]:

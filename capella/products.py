@@ -28,11 +28,11 @@ from capella.download.destination import (
     asset_destination,
     destination_for,
 )
-from capella.download.engine import Downloader, raise_for_failures
+from capella.download.engine import Downloader
 from capella.download.paths import filename_from_url
 from capella.download.settings import DownloadSettings
 from capella.enumerations import AssetType, ProductType
-from capella.errors import CapellaConsoleClientError, InvalidInputError
+from capella.errors import CapellaConsoleClientError, InvalidInputError, raise_download_failure
 from capella.orders import validate_uuid
 
 if TYPE_CHECKING:
@@ -588,14 +588,20 @@ class ProductDownloads:
     downloader: Downloader
     log: ClientLog
 
-    def _run(self, directory: Destination, jobs: list[Any], **options: Any) -> None:
-        """Run the jobs with the destination's sink; raise ``DownloadError`` if any failed."""
+    def _run(
+        self, directory: Destination, jobs: list[Any], *, single_asset: bool = False, **options: Any
+    ) -> None:
+        """Run the jobs with the destination's sink; raise if any failed.
+
+        ``single_asset``: the asset's own error (as the reference SDK's ``download_asset``),
+        else one ``DownloadError`` listing every failure.
+        """
         if directory.is_s3:
             options.pop("enable_resume", None)
             outcomes = s3.S3Uploader(self.downloader, log=self.log).run(jobs, **options)
         else:
             outcomes = self.downloader.run(jobs, **options)
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes, single_asset=single_asset)
 
     def download_asset(
         self,
@@ -613,6 +619,7 @@ class ProductDownloads:
         self._run(
             directory,
             [job],
+            single_asset=True,
             override=override,
             enable_resume=enable_resume,
             show_progress=show_progress,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -37,7 +39,9 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "CatalogQuery",
     "InvalidFilterError",
+    "antimeridian_warning",
     "build_query",
+    "check_bbox",
     "format_datetime",
     "format_geometry",
     "sort_payload",
@@ -226,7 +230,67 @@ def _bbox(value: Any) -> list[Any]:
         isinstance(v, bool) or not isinstance(v, numbers.Real) for v in out
     ):
         raise InvalidFilterError(f"bbox expects 4 or 6 numbers, got {value!r}")
-    return [v if isinstance(v, int | float) else float(v) for v in out]
+    box = check_bbox([v if isinstance(v, int | float) else float(v) for v in out])
+    note = antimeridian_warning(box)
+    if note is not None:
+        warnings.warn(note, UserWarning, stacklevel=_stacklevel_outside_package())
+    return box
+
+
+# Where each side sits in a 2D (4 numbers) or 3D (6 numbers) STAC bbox.
+_BBOX_SIDES = {4: (0, 1, 2, 3), 6: (0, 1, 3, 4)}
+
+
+def _sides(box: list[Any]) -> tuple[float, float, float, float]:
+    w, s, e, n = _BBOX_SIDES[len(box)]
+    return box[w], box[s], box[e], box[n]
+
+
+def check_bbox(box: list[Any]) -> list[Any]:
+    """Return a STAC bbox (4 or 6 numbers) unchanged, or raise InvalidFilterError.
+
+    West > east is allowed: STAC reads it as a box that crosses the antimeridian.
+    """
+    if not all(math.isfinite(v) for v in box):
+        raise InvalidFilterError(f"bbox {box}: every number must be finite (no NaN or inf)")
+    west, south, east, north = _sides(box)
+    if not (-180 <= west <= 180 and -180 <= east <= 180):
+        raise InvalidFilterError(f"bbox {box}: longitudes must be between -180 and 180")
+    if not (-90 <= south <= 90 and -90 <= north <= 90):
+        raise InvalidFilterError(f"bbox {box}: latitudes must be between -90 and 90")
+    if south > north:
+        raise InvalidFilterError(
+            f"bbox {box}: south ({south}) is greater than north ({north}); the order is "
+            "west, south, east, north"
+        )
+    return box
+
+
+def antimeridian_warning(box: list[Any]) -> str | None:
+    """The warning for a bbox that crosses the antimeridian and is wider than 180 degrees
+    (most often west and east swapped by accident), else None."""
+    west, _, east, _ = _sides(box)
+    width = east - west + 360
+    if west <= east or width <= 180:
+        return None
+    swapped = list(box)
+    w, _, e, _ = _BBOX_SIDES[len(box)]
+    swapped[w], swapped[e] = east, west
+    return (
+        f"bbox {box} has west > east, which STAC reads as a box crossing the antimeridian, "
+        f"{width:g} degrees wide; if you meant the box between them, pass {swapped}"
+    )
+
+
+def _stacklevel_outside_package() -> int:
+    """The ``warnings.warn`` stacklevel (for the caller of this function) that points at the
+    first frame outside the capella package: the user's line, whichever path led here."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "capella":
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _plain(value: Any) -> Any:

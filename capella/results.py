@@ -275,6 +275,53 @@ class SearchResult(abc.ABC):
     def _group_value(self, field: str) -> Callable[[Feature], Any]:
         """A function reading ``field`` from an item; InvalidFilterError if unsupported."""
 
+    # -- views (capella/views.py; the maps need the ``geo`` extra) -------------------------
+
+    def _repr_html_(self) -> str:
+        """A compact HTML table for Jupyter: a count line and the first rows, values escaped."""
+        from capella import views
+
+        return views.html_table(self._features, self.entity)
+
+    def _colour(self, column: str | None, caller: str) -> tuple[str, Callable[[Feature], Any]]:
+        """The field to colour by and how to read it; InvalidFilterError naming ``caller``."""
+        from capella.views import colour_field
+
+        field = colour_field(self.entity, column)
+        try:
+            return field, self._group_value(field)
+        except InvalidFilterError as exc:
+            raise InvalidFilterError(f"{caller}(column={field!r}): {exc}") from None
+
+    def explore(self, column: str | None = None, **kwargs: Any) -> Any:
+        """The footprints on an interactive ``folium.Map`` coloured by ``column``.
+
+        ``column`` is a field name as in :meth:`groupby` (``look_angle``, ``view:look_angle``;
+        default: the product type, or the tier of requests). The tooltip shows the item's key
+        properties; ``kwargs`` go to ``GeoDataFrame.explore``.
+        """
+        from capella import views
+
+        field, value_of = self._colour(column, "explore")
+        return views.explore(self._features, self.entity, field, value_of, **kwargs)
+
+    def plot(self, column: str | None = None, ax: Any = None, **kwargs: Any) -> Any:
+        """A static footprint map (matplotlib, no tiles) coloured by ``column``; the ``Axes``.
+
+        ``column`` as in :meth:`explore`; ``kwargs`` go to ``GeoDataFrame.plot``.
+        """
+        from capella import views
+
+        field, value_of = self._colour(column, "plot")
+        return views.plot(self._features, self.entity, field, value_of, ax=ax, **kwargs)
+
+    def to_png(self, column: str | None = None, **kwargs: Any) -> bytes:
+        """The static footprint map of :meth:`plot` as PNG bytes (Agg, no display needed)."""
+        from capella import views
+
+        field, value_of = self._colour(column, "to_png")
+        return views.png(self._features, self.entity, field, value_of, **kwargs)
+
 
 class StacSearchResult(SearchResult):
     """STAC items from a catalog search (duplicate ids are dropped as pages are added)."""
@@ -358,13 +405,13 @@ class StacSearchResult(SearchResult):
     # -- the geospatial stack (capella/interop.py) -----------------------------------------
 
     def to_pystac(self) -> pystac.ItemCollection:
-        """Return the items as a ``pystac.ItemCollection`` (extra ``capella[pystac]``)."""
+        """Return the items as a ``pystac.ItemCollection`` (extra ``capella-sar[pystac]``)."""
         from capella.interop import to_pystac
 
         return to_pystac(self._features)
 
     def to_geodataframe(self) -> geopandas.GeoDataFrame:
-        """Return a ``geopandas.GeoDataFrame`` of the items (extra ``capella[geo]``).
+        """Return a ``geopandas.GeoDataFrame`` of the items (extra ``capella-sar[geo]``).
 
         One row per item: ``geometry`` (EPSG:4326), ``id``, ``collection``, then one column per
         property under its STAC name (``sar:product_type``, ``datetime`` as text, ...).

@@ -19,8 +19,9 @@ from capella._logging import ClientLog
 from capella.download import s3
 from capella.download.async_engine import AsyncDownloader
 from capella.download.destination import Destination, asset_destination
-from capella.download.engine import Downloader, raise_for_failures
+from capella.download.engine import Downloader
 from capella.download.settings import DownloadSettings
+from capella.errors import raise_download_failure
 from capella.products import (
     DEFAULT_DIR,
     AssetTypesLike,
@@ -121,14 +122,16 @@ class AsyncProductDownloads:
     slot: AsyncDownloaderSlot
     log: ClientLog
 
-    async def _run(self, directory: Destination, jobs: list[Any], **options: Any) -> None:
+    async def _run(
+        self, directory: Destination, jobs: list[Any], *, single_asset: bool = False, **options: Any
+    ) -> None:
         if directory.is_s3:
             options.pop("enable_resume", None)
             uploader = s3.S3Uploader(self.slot.threaded(), log=self.log)
             outcomes = await asyncio.to_thread(functools.partial(uploader.run, jobs, **options))
         else:
             outcomes = await self.slot.get().run(jobs, **options)
-        raise_for_failures(outcomes)
+        raise_download_failure(outcomes, single_asset=single_asset)
 
     async def download_asset(
         self,
@@ -146,6 +149,7 @@ class AsyncProductDownloads:
         await self._run(
             directory,
             [job],
+            single_asset=True,
             override=override,
             enable_resume=enable_resume,
             show_progress=show_progress,

@@ -29,6 +29,8 @@ HELP = (
     "  capella search --product-type GEO --limit 5 --format ids | capella order create - "
     "| capella download - --dir ./imagery\n\n"
     "Credentials: --api-key, CAPELLA_API_KEY, or a profile stored with 'capella auth login'. "
+    "API URL: --base-url, else CAPELLA_API_URL, else the profile's, else production. "
+    "Global options may also follow the subcommand (capella search --api-key KEY). "
     "Exit codes: 0 success, 1 API or runtime error, 2 usage error, 3 partial success."
 )
 
@@ -70,7 +72,8 @@ def root(
             "--base-url",
             envvar=API_URL_ENV,
             show_default=False,
-            help="API base URL, e.g. a local sandbox's (default https://api.capellaspace.com).",
+            help="API base URL, e.g. a local sandbox's. Precedence: this option, then "
+            f"{API_URL_ENV}, then the profile's URL, then https://api.capellaspace.com.",
         ),
     ] = None,
     verbose: Annotated[
@@ -89,11 +92,13 @@ def root(
 ) -> None:
     """Search, order, download and task Capella SAR imagery."""
     source = ctx.get_parameter_source("api_key")
+    url_source = ctx.get_parameter_source("base_url")
     state = State(
         api_key=api_key or None,
         api_key_from_env=source is not None and source.name == "ENVIRONMENT",
         profile=profile or None,
         base_url=(base_url or "").rstrip("/") or None,
+        base_url_from_env=url_source is not None and url_source.name == "ENVIRONMENT",
         verbose=verbose,
         debug=debug,
     )

@@ -7,15 +7,19 @@ import logging
 import os
 import sys
 import traceback
+import warnings
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import attrs
 import typer
 from rich.markup import escape
+from typer._click import core as click  # typer's own copy of click: its types are these
 from typer.core import TyperCommand, TyperGroup
 
 from capella._http import DEFAULT_BASE_URL
 from capella._redact import RedactingFilter, redact
+from capella.cli._argv import hoist_global_options
 from capella.cli.config import (
     CredentialStoreError,
     ProfileStore,
@@ -27,6 +31,7 @@ from capella.errors import (
     DEFAULT_ERROR_CODE,
     AuthenticationError,
     CapellaConsoleClientError,
+    ConnectError,
     InvalidInputError,
     RepeatRequestPayloadValidationError,
 )
@@ -67,6 +72,14 @@ class KeySource(enum.Enum):
     PROFILE = "keyring"
 
 
+# How an error hint names where the key came from.
+_KEY_ORIGIN = {
+    KeySource.OPTION: "the --api-key option",
+    KeySource.ENV: f"the environment ({API_KEY_ENV})",
+    KeySource.PROFILE: "profile {profile!r} in the OS keyring",
+}
+
+
 @attrs.frozen
 class ResolvedCredentials:
     """The API key to use, where it came from, and the profile it belongs to (if any)."""
@@ -77,6 +90,16 @@ class ResolvedCredentials:
     profile_base_url: str | None = None
 
 
+def _checked_url(url: str, source: str) -> str:
+    # httpx would only say "UnsupportedProtocol" once the first request is on its way.
+    if not url.lower().startswith(("http://", "https://")):
+        usage_error(
+            f"{source} {url!r} has no scheme; use http://{url} for a local sandbox "
+            "(or https:// for a remote API)"
+        )
+    return url
+
+
 @attrs.define
 class State:
     """Global options of one invocation; builds the client on first use and closes it."""
@@ -85,6 +108,7 @@ class State:
     api_key_from_env: bool = False
     profile: str | None = None  # named explicitly (--profile or CAPELLA_PROFILE)
     base_url: str | None = None  # --base-url or CAPELLA_API_URL
+    base_url_from_env: bool = False
     verbose: bool = False
     debug: bool = False
     store: ProfileStore = attrs.field(factory=ProfileStore.default)
@@ -147,11 +171,15 @@ class State:
         )
 
     def resolved_base_url(self) -> str:
-        """``--base-url``/``CAPELLA_API_URL``, else the profile's URL, else production."""
+        """``--base-url``, else ``CAPELLA_API_URL``, else the profile's URL, else production
+        (a usage error when the URL has no http:// or https://)."""
         if self.base_url:
-            return self.base_url
+            source = API_URL_ENV if self.base_url_from_env else "--base-url"
+            return _checked_url(self.base_url, source)
         creds = self.credentials()
-        return creds.profile_base_url or DEFAULT_BASE_URL
+        if creds.profile_base_url:
+            return _checked_url(creds.profile_base_url, f"profile {creds.profile!r}'s base URL")
+        return DEFAULT_BASE_URL
 
     def client(self) -> CapellaConsoleClient:
         """The client of this invocation, built on first use (no ``GET /user`` check)."""
@@ -215,8 +243,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.ERROR
 
 
-def error_line(exc: BaseException) -> str:
-    """The one line that describes ``exc`` on stderr."""
+def error_line(exc: BaseException, *, debug: bool = False) -> str:
+    """The one line that describes ``exc`` on stderr (``debug``: the traceback is shown)."""
     if isinstance(exc, CapellaConsoleClientError):
         message = exc.message or type(exc).__name__
         if exc.code and exc.code not in (DEFAULT_ERROR_CODE, "INVALID_INPUT"):
@@ -226,17 +254,55 @@ def error_line(exc: BaseException) -> str:
     elif isinstance(exc, OSError):
         message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
     else:
-        message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+        message = f"unexpected {type(exc).__name__}: {exc}"
+        if not debug:
+            message += " (run with --debug for the traceback)"
     return " ".join(message.split())
 
 
+def _key_hint(state: State) -> str:
+    creds = state.credentials()  # resolved already: the refused request carried the key
+    origin = _KEY_ORIGIN[creds.source].format(profile=creds.profile)
+    return (
+        f"the API key from {origin} was refused by {state.resolved_base_url()}; check the key "
+        f"(--api-key, {API_KEY_ENV} or 'capella auth login') and the URL (--base-url, "
+        f"{API_URL_ENV})"
+    )
+
+
+def _connect_hint(state: State) -> str:
+    return (
+        f"nothing answered at {state.resolved_base_url()}; to use a local sandbox, start one "
+        f"with 'capella sandbox --port 8080' and set {API_URL_ENV}=http://127.0.0.1:8080 "
+        "(or pass --base-url)"
+    )
+
+
+# The next step for errors whose cause is usually the setup, not the request (by error code).
+_HINTS: dict[str, Callable[[State], str]] = {
+    "INVALID_API_KEY": _key_hint,
+    "INVALID_TOKEN": _key_hint,
+    "CONNECTION_ERROR": _connect_hint,
+}
+
+
+def hint(exc: BaseException, state: State) -> str | None:
+    """What to do next about ``exc``, when its code has a known next step."""
+    if not isinstance(exc, AuthenticationError | ConnectError) or exc.code not in _HINTS:
+        return None
+    return _HINTS[exc.code](state)
+
+
 def report(exc: BaseException, state: State) -> None:
-    """Write the error to stderr: one line, plus the traceback under ``--debug``."""
+    """Write the error to stderr: one line, a hint when one helps, the traceback under --debug."""
     secrets = state.secrets()
     if state.debug:
         text = "".join(traceback.format_exception(exc))
         typer.echo(redact(text, secrets), err=True, nl=False)
-    typer.echo(redact(f"Error: {error_line(exc)}", secrets), err=True)
+    typer.echo(redact(f"Error: {error_line(exc, debug=state.debug)}", secrets), err=True)
+    next_step = hint(exc, state)
+    if next_step is not None:
+        typer.echo(redact(f"Hint: {next_step}", secrets), err=True)
 
 
 def _silence_stdout() -> None:
@@ -249,13 +315,29 @@ def _silence_stdout() -> None:
         pass
 
 
+def _note_once(seen: set[str]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that writes each distinct warning once as a note on stderr
+    (the library warns where a person should look again, e.g. a bbox around the world)."""
+
+    def show(message: Warning | str, *_: Any, **__: Any) -> None:
+        text = str(message)
+        if text not in seen:
+            seen.add(text)
+            typer.echo(f"Note: {text}", err=True)
+
+    return show
+
+
 class Command(TyperCommand):
     """A command whose errors become one line on stderr and an exit code."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command, mapping capella errors to exit codes 1/2."""
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", UserWarning)  # _note_once drops repeats
+                warnings.showwarning = _note_once(set())
+                return super().invoke(ctx)
         except BrokenPipeError:
             _silence_stdout()
             raise typer.Exit(ExitCode.OK) from None
@@ -271,7 +353,14 @@ ROOT_ORDER = ("whoami", "search", "order", "download", "tasks", "repeats", "auth
 
 
 class Group(TyperGroup):
-    """Command groups list their commands in workflow order (else definition order)."""
+    """Command groups list their commands in workflow order (else definition order); the root
+    accepts its options after the subcommand too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse, after moving global options given after the subcommand to the front."""
+        if ctx.parent is None:
+            args = hoist_global_options(self, ctx, args)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         """Commands in workflow order."""

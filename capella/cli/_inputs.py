@@ -10,6 +10,7 @@ from typing import Any
 
 from capella.cli._context import usage_error
 from capella.cli.output import message
+from capella.query import check_bbox
 
 STDIN = "-"
 
@@ -23,9 +24,18 @@ def read_stdin() -> str:
     stream = sys.stdin
     if stream is None:
         usage_error("'-' reads stdin, but there is no stdin")
-    if stream.isatty():
+    interactive = stream.isatty()
+    if interactive:
         message("reading from stdin (end with Ctrl-D)...")
-    return stream.read()
+    text = stream.read()
+    if not text.strip():
+        # In a pipeline this is the usual sign that the stage before failed (its error is above).
+        usage_error(
+            "nothing was entered on stdin"
+            if interactive
+            else "stdin is empty: the command before '|' produced nothing (see its message above)"
+        )
+    return text
 
 
 def read_source(source: str, what: str) -> str:
@@ -248,7 +258,6 @@ def parse_bbox(text: str) -> list[float]:
         usage_error(f"--bbox {text!r}: expected four numbers WEST,SOUTH,EAST,NORTH")
     if len(numbers) != 4:
         usage_error(f"--bbox {text!r}: expected four numbers WEST,SOUTH,EAST,NORTH")
-    west, south, east, north = numbers
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-        usage_error(f"--bbox {text!r}: coordinates out of range (or south > north)")
-    return numbers
+    # The library's checks (finite, in range, south <= north) and its antimeridian warning,
+    # which the command turns into a note on stderr.
+    return check_bbox(numbers)

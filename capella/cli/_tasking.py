@@ -1,17 +1,27 @@
-"""What ``capella tasks`` and ``capella repeats`` share: options, search filters, bulk results."""
+"""What ``capella tasks`` and ``capella repeats`` share: options, search filters, bulk results.
+
+Both create a request from the same constraint options and search, cancel and update the same
+way. The options live in tables (:class:`Options`): a command takes a table as one parameter,
+:func:`with_options` spreads it into the command line, and the command receives the values
+given, ready for the client. :func:`add_request_commands` adds ``search``, ``cancel`` and
+``update`` for one :class:`RequestKind`, so both groups run one implementation.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
+import attrs
 import typer
 
 from capella.cli import output
-from capella.cli._context import CliError, ExitCode, usage_error
-from capella.cli._inputs import parse_interval, parse_value, split_csv
+from capella.cli._context import CliError, Command, ExitCode, epilog, state_of, usage_error
+from capella.cli._inputs import parse_interval, parse_value, read_geometry, request_ids, split_csv
 from capella.enumerations import (
     ArchiveHoldback,
     BaseEnum,
@@ -26,6 +36,9 @@ from capella.enumerations import (
 )
 from capella.tasking.search import Field, Kind, build_query
 
+Given = dict[str, Any]
+ToKeywords = Callable[[str, Any], Mapping[str, Any]]
+
 
 def choices(enum_cls: type[BaseEnum]) -> str:
     """The values of an enum for help texts."""
@@ -38,112 +51,88 @@ def completer(enum_cls: type[BaseEnum]) -> Callable[[str], list[str]]:
     return lambda incomplete: [v for v in values if v.startswith(incomplete)]
 
 
-# -- create options (shared by tasks and repeats) ---------------------------------------------
-
-Geometry = Annotated[
-    str,
-    typer.Option(
-        "--geometry",
-        "-g",
-        metavar="FILE|-",
-        show_default=False,
-        help="Point or Polygon: a GeoJSON file, '-' for stdin, or inline JSON (a Feature or "
-        "one-feature FeatureCollection is unwrapped).",
-    ),
-]
-Name = Annotated[str, typer.Option("--name", show_default=False, help="Name of the request.")]
-Description = Annotated[str | None, typer.Option("--description", help="Free text.")]
-CollectionTypeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--collection-type",
-        help=f"{choices(CollectionType)} (default spotlight).",
-        autocompletion=completer(CollectionType),
-    ),
-]
-LocalTime = Annotated[
-    str | None,
-    typer.Option(
-        "--local-time",
-        help="day, night, anytime, or JSON seconds of the day, e.g. '[[21600,64800]]'.",
-    ),
-]
-ProductTypes = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--product-type",
-        "-p",
-        help=f"Products to deliver (repeatable or comma-separated): {choices(ProductType)}.",
-        autocompletion=completer(ProductType),
-    ),
-]
-OffNadirMin = Annotated[float | None, typer.Option("--off-nadir-min", help="Degrees.")]
-OffNadirMax = Annotated[float | None, typer.Option("--off-nadir-max", help="Degrees.")]
-ImageWidth = Annotated[float | None, typer.Option("--image-width", help="Metres.")]
-OrbitalPlanes = Annotated[
-    list[str] | None,
-    typer.Option("--orbital-plane", help="Allowed orbital planes: 45, 53, 97 (repeatable)."),
-]
-AscDsc = Annotated[
-    str | None,
-    typer.Option(
-        "--asc-dsc",
-        help=f"{choices(OrbitState)} (default either).",
-        autocompletion=completer(OrbitState),
-    ),
-]
-LookDirection = Annotated[
-    str | None,
-    typer.Option(
-        "--look-direction",
-        help=f"{choices(ObservationDirection)} (default either).",
-        autocompletion=completer(ObservationDirection),
-    ),
-]
-PolarizationOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--polarization", help=choices(Polarization), autocompletion=completer(Polarization)
-    ),
-]
-ArchiveHoldbackOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--archive-holdback",
-        help=f"{choices(ArchiveHoldback)} (default none).",
-        autocompletion=completer(ArchiveHoldback),
-    ),
-]
-CustomAttribute1 = Annotated[
-    str | None, typer.Option("--custom-attribute-1", help="Your metadata.")
-]
-CustomAttribute2 = Annotated[
-    str | None, typer.Option("--custom-attribute-2", help="Your metadata.")
-]
-AzimuthMin = Annotated[
-    float | None, typer.Option("--azimuth-angle-min", help="Degrees from north.")
-]
-AzimuthMax = Annotated[
-    float | None, typer.Option("--azimuth-angle-max", help="Degrees from north.")
-]
-Squint = Annotated[
-    str | None,
-    typer.Option(
-        "--squint",
-        help=f"{choices(SquintMode)} (default enabled for a point, disabled for an area).",
-        autocompletion=completer(SquintMode),
-    ),
-]
-MaxSquint = Annotated[float | None, typer.Option("--max-squint-angle", help="Degrees.")]
-ContractId = Annotated[
-    str | None, typer.Option("--contract-id", help="Charge this contract (default: your default).")
-]
+def enum_flag(flag: str, enum_cls: type[BaseEnum], text: str = "{}") -> Any:
+    """An option over an enum's values: `text` with ``{}`` standing for them, and completion."""
+    return typer.Option(
+        flag, help=text.format(choices(enum_cls)), autocompletion=completer(enum_cls)
+    )
 
 
-def local_time_value(text: str | None) -> Any:
+# -- option tables ------------------------------------------------------------------------------
+
+
+def keyword(name: str, value: Any) -> Mapping[str, Any]:
+    """The option as the client keyword of the same name (left out when not given)."""
+    return {} if value is None else {name: value}
+
+
+def converted(convert: Callable[[Any], Any]) -> ToKeywords:
+    """The option converted by `convert`, as the client keyword of the same name."""
+    return lambda name, value: keyword(name, None if value is None else convert(value))
+
+
+@attrs.frozen
+class Option:
+    """One command-line option: its type with typer's metadata, its default, how it reaches
+    the client (a function of the parameter name and value returning keywords)."""
+
+    annotation: Any
+    default: Any = None
+    to_keywords: ToKeywords = keyword
+
+
+class Options(Given):
+    """A table of options (name -> :class:`Option`) that a command takes as one parameter.
+
+    Used as the parameter's default; :func:`with_options` replaces it by the table's options in
+    the command's signature and passes the command the keywords they make.
+    """
+
+    def __init__(self, *tables: Mapping[str, Option]) -> None:
+        super().__init__()
+        self.table: dict[str, Option] = {k: v for table in tables for k, v in table.items()}
+
+    def keywords(self, values: Mapping[str, Any]) -> Given:
+        """The keywords the given `values` make, in table order."""
+        found: Given = {}
+        for name, option in self.table.items():
+            found.update(option.to_keywords(name, values[name]))
+        return found
+
+
+def with_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Spread each parameter whose default is an :class:`Options` table into its options."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    tables: dict[str, Options] = {}
+    for parameter in signature.parameters.values():
+        if not isinstance(parameter.default, Options):
+            parameters.append(parameter)
+            continue
+        tables[parameter.name] = parameter.default
+        parameters += [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=option.annotation,
+                default=inspect.Parameter.empty if option.default is ... else option.default,
+            )
+            for name, option in parameter.default.table.items()
+        ]
+
+    @functools.wraps(command)
+    def spread(**values: Any) -> None:
+        for name, table in tables.items():
+            table_values = {key: values.pop(key) for key in table.table}
+            values[name] = table.keywords(table_values)
+        command(**values)
+
+    spread.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return spread
+
+
+def local_time_value(text: str) -> Any:
     """``day`` as is; JSON time ranges parsed."""
-    if text is None:
-        return None
     stripped = text.strip()
     if stripped.startswith("["):
         try:
@@ -153,7 +142,7 @@ def local_time_value(text: str | None) -> Any:
     return stripped
 
 
-def orbital_planes_value(values: list[str] | None) -> list[int] | None:
+def orbital_planes_value(values: list[str]) -> list[int] | None:
     """``--orbital-plane 45,53`` -> [45, 53]."""
     planes = split_csv(values)
     if not planes:
@@ -164,64 +153,119 @@ def orbital_planes_value(values: list[str] | None) -> list[int] | None:
         usage_error(f"--orbital-plane: expected numbers (45, 53, 97), got {', '.join(planes)}")
 
 
-def given(**kwargs: Any) -> dict[str, Any]:
-    """Only the keywords that were given, so that the client's defaults apply to the rest."""
-    return {k: v for k, v in kwargs.items() if v is not None}
+def _csv(values: list[str]) -> list[str] | None:
+    return split_csv(values) or None
 
 
-# -- search options ----------------------------------------------------------------------------
+def _text(flag: str, text: str, to_keywords: ToKeywords = keyword) -> Option:
+    return Option(Annotated[str | None, typer.Option(flag, help=text)], to_keywords=to_keywords)
 
-Status = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--status",
-        help=f"Current status(es), repeatable or comma-separated: {choices(TaskingRequestStatus)}.",
-        autocompletion=completer(TaskingRequestStatus),
+
+def _many(*flags: str, text: str, values: type[BaseEnum] | None = None) -> Any:
+    completion = None if values is None else completer(values)
+    return Annotated[list[str] | None, typer.Option(*flags, help=text, autocompletion=completion)]
+
+
+def _number(flag: str, text: str) -> Option:
+    return Option(Annotated[float | None, typer.Option(flag, help=text)])
+
+
+def _choice(flag: str, enum_cls: type[BaseEnum], text: str) -> Option:
+    return Option(Annotated[str | None, enum_flag(flag, enum_cls, text)])
+
+
+GEOMETRY_HELP = (
+    "Point or Polygon: a GeoJSON file, '-' for stdin, or inline JSON (a Feature or "
+    "one-feature FeatureCollection is unwrapped)."
+)
+PRODUCT_TYPES = Option(
+    _many(
+        "--product-type",
+        "-p",
+        text=f"Products to deliver (repeatable or comma-separated): {choices(ProductType)}.",
+        values=ProductType,
     ),
-]
-CollectionTypes = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--collection-type",
-        help="Collection type(s), repeatable or comma-separated.",
-        autocompletion=completer(CollectionType),
+    to_keywords=converted(_csv),
+)
+DESCRIPTION = _text("--description", "Free text.")
+CUSTOM_ATTRIBUTES = {
+    "custom_attribute_1": _text("--custom-attribute-1", "Your metadata."),
+    "custom_attribute_2": _text("--custom-attribute-2", "Your metadata."),
+}
+
+# What every new request starts with; geometry and name are read by `create_request`.
+NEW_REQUEST = {
+    "geometry": Option(
+        Annotated[
+            str,
+            typer.Option(
+                "--geometry", "-g", metavar="FILE|-", show_default=False, help=GEOMETRY_HELP
+            ),
+        ],
+        default=...,
     ),
-]
-InstrumentModes = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--instrument-mode",
-        help=f"Instrument mode(s): {choices(InstrumentMode)}.",
-        autocompletion=completer(InstrumentMode),
+    "name": Option(
+        Annotated[str, typer.Option("--name", show_default=False, help="Name of the request.")],
+        default=...,
     ),
-]
-SubmissionTime = Annotated[
-    str | None,
-    typer.Option(
-        "--submission-time",
-        metavar="START/END",
-        help="Submitted in this interval (ISO 8601; '..' or nothing for an open side).",
+    "description": DESCRIPTION,
+    "collection_type": _choice("--collection-type", CollectionType, "{} (default spotlight)."),
+}
+# The collection constraints both kinds of request take, in the order --help lists them.
+CONSTRAINTS = {
+    "local_time": Option(
+        Annotated[
+            str | None,
+            typer.Option(
+                "--local-time",
+                help="day, night, anytime, or JSON seconds of the day, e.g. '[[21600,64800]]'.",
+            ),
+        ],
+        to_keywords=converted(local_time_value),
     ),
-]
-ForOrg = Annotated[
-    bool,
-    typer.Option("--for-org", help="Your organization's requests (organization-manager role)."),
-]
-OrgId = Annotated[str | None, typer.Option("--org-id", help="Another organization's requests.")]
-UserId = Annotated[str | None, typer.Option("--user-id", help="Another user's requests.")]
-Filters = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--filter",
-        "-f",
-        metavar="FIELD__OP=VALUE",
-        help="Any search filter (repeatable), e.g. submission_time__gte=2024-01-01.",
+    "product_types": PRODUCT_TYPES,
+    "off_nadir_min": _number("--off-nadir-min", "Degrees."),
+    "off_nadir_max": _number("--off-nadir-max", "Degrees."),
+    "image_width": _number("--image-width", "Metres."),
+    "orbital_planes": Option(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--orbital-plane", help="Allowed orbital planes: 45, 53, 97 (repeatable)."
+            ),
+        ],
+        to_keywords=converted(orbital_planes_value),
     ),
-]
-Threaded = Annotated[
-    bool, typer.Option("--threaded/--no-threaded", help="Fetch pages in parallel.")
-]
-PageSize = Annotated[int, typer.Option("--page-size", min=250, max=500, help="Requests per page.")]
+    "asc_dsc": _choice("--asc-dsc", OrbitState, "{} (default either)."),
+    "look_direction": _choice("--look-direction", ObservationDirection, "{} (default either)."),
+    "polarization": _choice("--polarization", Polarization, "{}"),
+    "archive_holdback": _choice("--archive-holdback", ArchiveHoldback, "{} (default none)."),
+    **CUSTOM_ATTRIBUTES,
+}
+# The angle limits and the contract, listed after the constraints.
+LIMITS = {
+    "azimuth_angle_min": _number("--azimuth-angle-min", "Degrees from north."),
+    "azimuth_angle_max": _number("--azimuth-angle-max", "Degrees from north."),
+    "squint": _choice(
+        "--squint", SquintMode, "{} (default enabled for a point, disabled for an area)."
+    ),
+    "max_squint_angle": _number("--max-squint-angle", "Degrees."),
+    "contract_id": _text("--contract-id", "Charge this contract (default: your default)."),
+}
+
+
+def create_request(
+    ctx: typer.Context, options: Given, create: Callable[[Any], Callable[..., Any]]
+) -> None:
+    """Create one request from the `options` given with the operation `create` picks from a
+    client, and print it as one JSON record."""
+    keywords = dict(options)
+    shape = read_geometry(keywords.pop("geometry"))
+    created = create(state_of(ctx).client())(geometry=shape, **keywords)
+    output.json_record(created)
+
+
+# -- search --------------------------------------------------------------------------------------
 
 
 def add_interval(filters: dict[str, Any], name: str, text: str | None, option: str) -> None:
@@ -243,6 +287,35 @@ def add_list(filters: dict[str, Any], name: str, values: list[str] | None) -> No
     parts = split_csv(values)
     if parts:
         filters[name] = parts[0] if len(parts) == 1 else parts
+
+
+def listed(name: str, values: list[str] | None) -> Mapping[str, Any]:
+    """A repeatable or comma-separated option as the filter `name` (one value or any of)."""
+    found: Given = {}
+    add_list(found, name, values)
+    return found
+
+
+def within(flag: str) -> ToKeywords:
+    """A ``START/END`` option as filters ``name__gte`` and ``name__lte`` (an instant: ``name``)."""
+
+    def keywords(name: str, text: str | None) -> Mapping[str, Any]:
+        found: Given = {}
+        add_interval(found, name, text, flag)
+        return found
+
+    return keywords
+
+
+def _if_set(name: str, value: str | None) -> Mapping[str, Any]:
+    # An empty --org-id or --user-id scopes nothing, as if it were not given.
+    return {name: value} if value else {}
+
+
+def interval_option(flag: str, text: str) -> Option:
+    """A ``START/END`` search option of the filter named like the parameter."""
+    annotation = Annotated[str | None, typer.Option(flag, metavar="START/END", help=text)]
+    return Option(annotation, to_keywords=within(flag))
 
 
 def search_filters(
@@ -273,6 +346,82 @@ def search_filters(
         text = str(exc).replace(f"{func}() got an unexpected keyword argument", "unknown filter")
         raise CliError(text.replace(f"{func}(): ", ""), ExitCode.USAGE) from None
     return filters
+
+
+# The search options both kinds share; each kind adds its tier, time and id options.
+SEARCH_STATUS = {
+    "status": Option(
+        _many(
+            "--status",
+            text="Current status(es), repeatable or comma-separated: "
+            f"{choices(TaskingRequestStatus)}.",
+            values=TaskingRequestStatus,
+        ),
+        to_keywords=listed,
+    ),
+    "collection_type": Option(
+        _many(
+            "--collection-type",
+            text="Collection type(s), repeatable or comma-separated.",
+            values=CollectionType,
+        ),
+        to_keywords=listed,
+    ),
+}
+SEARCH_MODE = {
+    "instrument_mode": Option(
+        _many(
+            "--instrument-mode",
+            text=f"Instrument mode(s): {choices(InstrumentMode)}.",
+            values=InstrumentMode,
+        ),
+        to_keywords=listed,
+    ),
+    "submission_time": interval_option(
+        "--submission-time",
+        "Submitted in this interval (ISO 8601; '..' or nothing for an open side).",
+    ),
+}
+SEARCH_SCOPE = {
+    "for_org": Option(
+        Annotated[
+            bool,
+            typer.Option(
+                "--for-org", help="Your organization's requests (organization-manager role)."
+            ),
+        ],
+        default=False,
+    ),
+    "org_id": _text("--org-id", "Another organization's requests.", _if_set),
+    "user_id": _text("--user-id", "Another user's requests.", _if_set),
+    "filters": Option(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--filter",
+                "-f",
+                metavar="FIELD__OP=VALUE",
+                help="Any search filter (repeatable), e.g. submission_time__gte=2024-01-01.",
+            ),
+        ]
+    ),
+    "threaded": Option(
+        Annotated[bool, typer.Option("--threaded/--no-threaded", help="Fetch pages in parallel.")],
+        default=True,
+    ),
+    "page_size": Option(
+        Annotated[int, typer.Option("--page-size", min=250, max=500, help="Requests per page.")],
+        default=250,
+    ),
+    "fmt": Option(
+        Annotated[output.ListFormat, typer.Option("--format", "-o", help="Output format.")],
+        default=output.ListFormat.NDJSON,
+    ),
+}
+
+
+# Options of the search call itself; the rest of SEARCH_SCOPE are filters.
+_CALL_OPTIONS = ("for_org", "filters", "threaded", "page_size", "fmt")
 
 
 # -- bulk results ------------------------------------------------------------------------------
@@ -316,3 +465,123 @@ def require_update(fields: dict[str, Any]) -> dict[str, Any]:
             "--custom-attribute-2 or --product-type"
         )
     return fields
+
+
+# -- the commands both kinds have --------------------------------------------------------------
+
+
+class Operations(NamedTuple):
+    """A client's operations on one kind of request."""
+
+    search: Callable[..., Any]
+    cancel: Callable[..., Any]
+    update: Callable[..., Any]
+
+
+@attrs.frozen
+class RequestKind:
+    """How ``capella tasks`` and ``capella repeats`` differ for search, cancel and update."""
+
+    noun: str  # "tasking request": its ids, keys and the client's names follow from it
+    fields: Mapping[str, Field]  # the search's filter table
+    tiers: type[BaseEnum]
+    window: tuple[str, str, str]  # the search's time filter: parameter, flag, help
+    operations: Callable[[Any], Operations]  # what a client offers for this kind
+    listing: tuple[Callable[[Any], Any], tuple[output.Column, ...]]  # id of a record, columns
+
+    @property
+    def snake(self) -> str:
+        """The noun as a Python name: ``tasking_request``."""
+        return self.noun.replace(" ", "_")
+
+    @property
+    def id_keys(self) -> tuple[str, ...]:
+        """Where a JSON record on stdin holds the id (``taskingrequestId``, ...)."""
+        return (self.noun.replace(" ", "") + "Id", f"{self.snake}_id", "id")
+
+    @property
+    def ids(self) -> Options:
+        """The ``ID... | -`` argument, as the option ``request_ids_``."""
+        argument = typer.Argument(
+            metavar=f"{self.snake.upper()}_ID... | -",
+            show_default=False,
+            help=f"{self.noun.capitalize()} ids, or '-' to read ids (or JSON records holding one) "
+            "from stdin.",
+        )
+        return Options({"request_ids_": Option(Annotated[list[str], argument], default=...)})
+
+    @property
+    def search_options(self) -> Options:
+        """The shared search options with this kind's tiers, time filter and ``--id``."""
+        name, flag, text = self.window
+        tiers = _many(
+            "--collection-tier", text=f"Tier(s): {choices(self.tiers)}.", values=self.tiers
+        )
+        ids = _many("--id", text=f"{self.noun.capitalize()} id(s).")
+        return Options(
+            SEARCH_STATUS,
+            {"collection_tier": Option(tiers, to_keywords=listed)},
+            SEARCH_MODE,
+            {
+                name: interval_option(flag, text),
+                f"{self.snake}_id": Option(ids, to_keywords=listed),
+            },
+            SEARCH_SCOPE,
+        )
+
+
+_UPDATES = Options(
+    {
+        "name": _text("--name", "New name."),
+        "description": DESCRIPTION,
+        **CUSTOM_ATTRIBUTES,
+        "product_types": PRODUCT_TYPES,
+    }
+)
+_YES = Options(
+    {
+        "yes": Option(
+            Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")],
+            default=False,
+        )
+    }
+)
+
+
+def add_request_commands(app: typer.Typer, kind: RequestKind, epilogs: Mapping[str, str]) -> None:
+    """Add ``search``, ``cancel`` and ``update`` of one kind of request to `app`.
+
+    `epilogs` holds each command's examples.
+    """
+    id_of, columns = kind.listing
+
+    def command(name: str, text: str) -> Callable[[Callable[..., None]], Any]:
+        decorate = app.command(name, cls=Command, epilog=epilog(epilogs[name]), help=text)
+        return lambda function: decorate(with_options(function))
+
+    @command("search", f"Search your {kind.noun}s (one JSON record per request).")
+    def search(ctx: typer.Context, options: Given = kind.search_options) -> None:
+        call = {name: options.pop(name) for name in _CALL_OPTIONS if name in options}
+        fmt = call.pop("fmt")
+        keywords = search_filters(
+            f"search_{kind.snake}s", kind.fields, options, call.pop("filters", None)
+        )
+        result = kind.operations(state_of(ctx).client()).search(**call, **keywords)
+        output.records(result, fmt, id_of=id_of, columns=columns)
+
+    @command("cancel", f"Cancel {kind.noun}s.")
+    def cancel(ctx: typer.Context, given: Given = kind.ids, confirm: Given = _YES) -> None:
+        request_ids_ = request_ids(given["request_ids_"], kind.id_keys)
+        confirm_cancel(len(request_ids_), kind.noun, bool(confirm.get("yes")))
+        results = kind.operations(state_of(ctx).client()).cancel(*request_ids_)
+        raise typer.Exit(bulk_records(results))
+
+    @command(
+        "update",
+        f"Update the name, description, custom attributes or product types of {kind.noun}s.",
+    )
+    def update(ctx: typer.Context, given: Given = kind.ids, fields: Given = _UPDATES) -> None:
+        changes = require_update(fields)
+        request_ids_ = request_ids(given["request_ids_"], kind.id_keys)
+        results = kind.operations(state_of(ctx).client()).update(*request_ids_, **changes)
+        raise typer.Exit(bulk_records(results, payload_key="request"))

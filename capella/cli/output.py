@@ -14,6 +14,8 @@ from typing import Any, TextIO
 import attrs
 import typer
 
+from capella.views import cell_text  # the cells read as in the results' Jupyter table
+
 Record = Mapping[str, Any]
 
 
@@ -24,6 +26,11 @@ class Format(enum.StrEnum):
     GEOJSON = "geojson"
     IDS = "ids"
     TABLE = "table"
+    PNG = "png"
+
+
+# Formats that write bytes, not text: refused when stdout is a terminal.
+BINARY_FORMATS: frozenset[Format] = frozenset({Format.PNG})
 
 
 class ListFormat(enum.StrEnum):
@@ -124,18 +131,6 @@ class Column:
     get: Callable[[Any], Any]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    if isinstance(value, list | tuple):
-        return ",".join(_cell(v) for v in value)
-    if isinstance(value, Mapping):
-        return dumps(value)
-    return str(value)
-
-
 def table(records: Iterable[Any], columns: Sequence[Column]) -> int:
     """Write a rich table (for people; use ndjson for scripts); return the row count."""
     from rich.console import Console
@@ -147,7 +142,7 @@ def table(records: Iterable[Any], columns: Sequence[Column]) -> int:
         grid.add_column(column.header, overflow="fold")
     count = 0
     for record in records:
-        grid.add_row(*(_cell(column.get(record)) for column in columns))
+        grid.add_row(*(cell_text(column.get(record)) for column in columns))
         count += 1
     # Not a terminal: no colours, and a width generous enough that ids are not folded.
     tty = out.isatty()
@@ -226,6 +221,26 @@ REPEAT_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def refuse_terminal(fmt: ListFormat | Format) -> None:
+    """Stop with a usage error when ``fmt`` is binary and stdout is a terminal."""
+    if fmt in BINARY_FORMATS and _stdout().isatty():
+        from capella.cli._context import usage_error
+
+        usage_error(
+            f"--format {fmt.value} writes binary data: redirect stdout to a file, "
+            f"e.g. > footprints.{fmt.value}"
+        )
+
+
+def png(result: Any) -> int:
+    """Write a search result's footprint map as PNG bytes; return how many items it holds."""
+    out = _stdout()
+    out.flush()
+    out.buffer.write(result.to_png())
+    out.buffer.flush()
+    return len(result)
+
+
 def records(
     rows: Iterable[Any],
     fmt: ListFormat | Format,
@@ -236,6 +251,8 @@ def records(
     """Write records in ``fmt``; return how many."""
     if fmt is Format.GEOJSON:
         return feature_collection(rows)
+    if fmt is Format.PNG:
+        return png(rows)
     if fmt in (Format.IDS, ListFormat.IDS):
         return ids(rows, id_of)
     if fmt in (Format.TABLE, ListFormat.TABLE):

@@ -1,4 +1,4 @@
-"""``capella sandbox``: run the local Capella-compatible API server (``capella[sandbox]``)."""
+"""``capella sandbox``: run the local Capella-compatible API server (``capella-sar[sandbox]``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import typer
 
 from capella.cli._context import CliError, Command, epilog
+from capella.interop import install_hint
 
 EPILOG = """Examples:
 
@@ -25,7 +26,7 @@ def sandbox(ctx: typer.Context) -> None:
         from capella.sandbox.__main__ import main as run
     except ImportError as exc:
         raise CliError(
-            f"the sandbox needs the 'sandbox' extra: pip install 'capella[sandbox]' ({exc})"
+            f"the sandbox needs the 'sandbox' extra: {install_hint('sandbox')} ({exc})"
         ) from exc
     args = list(ctx.args)
     if "-h" in args or "--help" in args:

@@ -63,6 +63,8 @@ EPILOG = f"""Examples:
 
   capella search --intersects aoi.geojson --format geojson > items.geojson
 
+  capella search --bbox -124.9,46.9,-122.4,48.5 --format png > footprints.png
+
 --filter takes FIELD__OP=VALUE with OP one of {", ".join(OPERATORS)} (eq when left out). \
 VALUE is JSON when it parses (35, true, ["a","b"]); A,B is a list. Fields:
 
@@ -361,11 +363,12 @@ def search(
             "--format",
             "-o",
             help="Output format: one item per line, a "
-            "FeatureCollection, ids, or a table for people.",
+            "FeatureCollection, ids, a table for people, or a footprint map (png, to a file).",
         ),
     ] = output.Format.NDJSON,
 ) -> None:
     """Search the catalog; writes one STAC item per line (ndjson) to stdout."""
+    output.refuse_terminal(fmt)
     keywords = build_filters(
         product_type=product_type,
         instrument_mode=instrument_mode,

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from capella.cli import _tasking as t
 from capella.cli import output
 from capella.cli._context import Command, epilog, new_app, state_of
-from capella.cli._inputs import read_geometry, request_ids, split_csv
+from capella.cli._inputs import request_ids
 from capella.enumerations import CollectionTier
 from capella.tasking.search import TASKING_REQUEST_FIELDS
 
 app = new_app("tasks", "Create, inspect, search, cancel and update tasking requests.")
 
-_ID_KEYS = ("taskingrequestId", "tasking_request_id", "id")
-
-IdsArgument = Annotated[
-    list[str],
-    typer.Argument(
-        metavar="TASKING_REQUEST_ID... | -",
-        show_default=False,
-        help="Tasking request ids, or '-' to read ids (or JSON records holding one) from stdin.",
+TASKING_REQUESTS = t.RequestKind(
+    "tasking request",
+    TASKING_REQUEST_FIELDS,
+    CollectionTier,
+    window=("window_open", "--window-open", "Window opens in this interval."),
+    operations=lambda c: t.Operations(
+        c.search_tasking_requests, c.cancel_tasking_requests, c.update_tasking_requests
     ),
-]
+    listing=(output.tasking_request_id, output.TASK_COLUMNS),
+)
 
 CREATE_EPILOG = """Examples:
 
@@ -37,78 +37,52 @@ Prints the created tasking request as one JSON object.
 """
 
 
-@app.command("create", cls=Command, epilog=epilog(CREATE_EPILOG))
-def create(
-    ctx: typer.Context,
-    geometry: t.Geometry,
-    name: t.Name,
-    description: t.Description = None,
-    collection_type: t.CollectionTypeOpt = None,
-    collection_tier: Annotated[
-        str | None,
-        typer.Option(
-            "--collection-tier",
-            help=f"{t.choices(CollectionTier)} (default standard).",
-            autocompletion=t.completer(CollectionTier),
+def _approval(name: str, value: bool) -> dict[str, Any]:
+    # Only a request for pre-approval is sent; without it the client's default applies.
+    return {name: True} if value else {}
+
+
+_CREATE_OPTIONS = t.Options(
+    t.NEW_REQUEST,
+    {
+        "collection_tier": t.Option(
+            Annotated[
+                str | None,
+                t.enum_flag("--collection-tier", CollectionTier, "{} (default standard)."),
+            ]
         ),
-    ] = None,
-    window_open: Annotated[
-        str | None, typer.Option("--window-open", help="Earliest collection time (default now).")
-    ] = None,
-    window_close: Annotated[
-        str | None,
-        typer.Option("--window-close", help="Latest collection time (default open + 7 days)."),
-    ] = None,
-    local_time: t.LocalTime = None,
-    product_types: t.ProductTypes = None,
-    off_nadir_min: t.OffNadirMin = None,
-    off_nadir_max: t.OffNadirMax = None,
-    image_width: t.ImageWidth = None,
-    orbital_planes: t.OrbitalPlanes = None,
-    asc_dsc: t.AscDsc = None,
-    look_direction: t.LookDirection = None,
-    polarization: t.PolarizationOpt = None,
-    archive_holdback: t.ArchiveHoldbackOpt = None,
-    custom_attribute_1: t.CustomAttribute1 = None,
-    custom_attribute_2: t.CustomAttribute2 = None,
-    pre_approval: Annotated[
-        bool, typer.Option("--pre-approval", help="Skip the cost review step.")
-    ] = False,
-    azimuth_angle_min: t.AzimuthMin = None,
-    azimuth_angle_max: t.AzimuthMax = None,
-    squint: t.Squint = None,
-    max_squint_angle: t.MaxSquint = None,
-    contract_id: t.ContractId = None,
-) -> None:
+        "window_open": t.Option(
+            Annotated[
+                str | None,
+                typer.Option("--window-open", help="Earliest collection time (default now)."),
+            ]
+        ),
+        "window_close": t.Option(
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--window-close", help="Latest collection time (default open + 7 days)."
+                ),
+            ]
+        ),
+    },
+    t.CONSTRAINTS,
+    {
+        "pre_approval": t.Option(
+            Annotated[bool, typer.Option("--pre-approval", help="Skip the cost review step.")],
+            default=False,
+            to_keywords=_approval,
+        )
+    },
+    t.LIMITS,
+)
+
+
+@app.command("create", cls=Command, epilog=epilog(CREATE_EPILOG))
+@t.with_options
+def create(ctx: typer.Context, options: t.Given = _CREATE_OPTIONS) -> None:
     """Create a tasking request for a point or area."""
-    keywords = t.given(
-        description=description,
-        collection_type=collection_type,
-        collection_tier=collection_tier,
-        window_open=window_open,
-        window_close=window_close,
-        local_time=t.local_time_value(local_time),
-        product_types=split_csv(product_types) or None,
-        off_nadir_min=off_nadir_min,
-        off_nadir_max=off_nadir_max,
-        image_width=image_width,
-        orbital_planes=t.orbital_planes_value(orbital_planes),
-        asc_dsc=asc_dsc,
-        look_direction=look_direction,
-        polarization=polarization,
-        archive_holdback=archive_holdback,
-        custom_attribute_1=custom_attribute_1,
-        custom_attribute_2=custom_attribute_2,
-        pre_approval=pre_approval or None,
-        azimuth_angle_min=azimuth_angle_min,
-        azimuth_angle_max=azimuth_angle_max,
-        squint=squint,
-        max_squint_angle=max_squint_angle,
-        contract_id=contract_id,
-    )
-    shape = read_geometry(geometry)
-    created = state_of(ctx).client().create_tasking_request(geometry=shape, name=name, **keywords)
-    output.json_record(created)
+    t.create_request(ctx, options, lambda client: client.create_tasking_request)
 
 
 @app.command(
@@ -119,10 +93,11 @@ def create(
         "| jq .properties.statusHistory\n"
     ),
 )
-def show(ctx: typer.Context, request_ids_: IdsArgument) -> None:
+@t.with_options
+def show(ctx: typer.Context, given: t.Given = TASKING_REQUESTS.ids) -> None:
     """Print tasking requests by id (one JSON record each)."""
     client = state_of(ctx).client()
-    for request_id in request_ids(request_ids_, _ID_KEYS):
+    for request_id in request_ids(given["request_ids_"], TASKING_REQUESTS.id_keys):
         output.json_record(client.get_task(request_id))
 
 
@@ -153,63 +128,6 @@ Filters (for --filter): """
     + "\n"
 )
 
-
-@app.command("search", cls=Command, epilog=epilog(SEARCH_EPILOG))
-def search(
-    ctx: typer.Context,
-    status: t.Status = None,
-    collection_type: t.CollectionTypes = None,
-    collection_tier: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--collection-tier",
-            help=f"Tier(s): {t.choices(CollectionTier)}.",
-            autocompletion=t.completer(CollectionTier),
-        ),
-    ] = None,
-    instrument_mode: t.InstrumentModes = None,
-    submission_time: t.SubmissionTime = None,
-    window_open: Annotated[
-        str | None,
-        typer.Option("--window-open", metavar="START/END", help="Window opens in this interval."),
-    ] = None,
-    request_id: Annotated[
-        list[str] | None, typer.Option("--id", help="Tasking request id(s).")
-    ] = None,
-    for_org: t.ForOrg = False,
-    org_id: t.OrgId = None,
-    user_id: t.UserId = None,
-    filters: t.Filters = None,
-    threaded: t.Threaded = True,
-    page_size: t.PageSize = 250,
-    fmt: Annotated[
-        output.ListFormat, typer.Option("--format", "-o", help="Output format.")
-    ] = output.ListFormat.NDJSON,
-) -> None:
-    """Search your tasking requests (one JSON record per request)."""
-    base: dict[str, object] = {}
-    t.add_list(base, "status", status)
-    t.add_list(base, "collection_type", collection_type)
-    t.add_list(base, "collection_tier", collection_tier)
-    t.add_list(base, "instrument_mode", instrument_mode)
-    t.add_list(base, "tasking_request_id", request_id)
-    t.add_interval(base, "submission_time", submission_time, "--submission-time")
-    t.add_interval(base, "window_open", window_open, "--window-open")
-    if org_id:
-        base["org_id"] = org_id
-    if user_id:
-        base["user_id"] = user_id
-    keywords = t.search_filters("search_tasking_requests", TASKING_REQUEST_FIELDS, base, filters)
-    result = (
-        state_of(ctx)
-        .client()
-        .search_tasking_requests(
-            for_org=for_org, threaded=threaded, page_size=page_size, **keywords
-        )
-    )
-    output.records(result, fmt, id_of=output.tasking_request_id, columns=output.TASK_COLUMNS)
-
-
 CANCEL_EPILOG = """Examples:
 
   capella tasks cancel 34c78a57-2d68-4b4a-a7ba-c188f9e2645d --yes
@@ -219,20 +137,6 @@ CANCEL_EPILOG = """Examples:
 Prints {"id", "success", "error"} per id. Exit 3 if some failed, 1 if all did. Cancellation fees
 may apply; at a terminal you are asked to confirm unless --yes is given.
 """
-
-
-@app.command("cancel", cls=Command, epilog=epilog(CANCEL_EPILOG))
-def cancel(
-    ctx: typer.Context,
-    request_ids_: IdsArgument,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Cancel tasking requests."""
-    ids = request_ids(request_ids_, _ID_KEYS)
-    t.confirm_cancel(len(ids), "tasking request", yes)
-    results = state_of(ctx).client().cancel_tasking_requests(*ids)
-    raise typer.Exit(t.bulk_records(results))
-
 
 UPDATE_EPILOG = """Examples:
 
@@ -244,27 +148,8 @@ UPDATE_EPILOG = """Examples:
 Prints {"id", "success", "error"|"request"} per id. Exit 3 if some failed, 1 if all did.
 """
 
-
-@app.command("update", cls=Command, epilog=epilog(UPDATE_EPILOG))
-def update(
-    ctx: typer.Context,
-    request_ids_: IdsArgument,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
-    description: t.Description = None,
-    custom_attribute_1: t.CustomAttribute1 = None,
-    custom_attribute_2: t.CustomAttribute2 = None,
-    product_types: t.ProductTypes = None,
-) -> None:
-    """Update the name, description, custom attributes or product types of tasking requests."""
-    fields = t.require_update(
-        t.given(
-            name=name,
-            description=description,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-            product_types=split_csv(product_types) or None,
-        )
-    )
-    ids = request_ids(request_ids_, _ID_KEYS)
-    results = state_of(ctx).client().update_tasking_requests(*ids, **fields)
-    raise typer.Exit(t.bulk_records(results, payload_key="request"))
+t.add_request_commands(
+    app,
+    TASKING_REQUESTS,
+    {"search": SEARCH_EPILOG, "cancel": CANCEL_EPILOG, "update": UPDATE_EPILOG},
+)

@@ -5,7 +5,7 @@ ordered or fetched, and which sink stages and commits the bytes: ``<name>.part``
 place for a local folder (``localfile.py``), a multipart upload completed only once whole for S3
 (``s3.py``). The product orchestration plans against it and never asks "is this S3?" again.
 
-boto3 and cloudpathlib are optional (``capella[s3]``): they are imported only when an S3
+boto3 and cloudpathlib are optional (``capella-sar[s3]``): they are imported only when an S3
 destination is used.
 """
 
@@ -25,13 +25,14 @@ from capella._redact import redact
 from capella.download.jobs import DownloadJob
 from capella.download.paths import check_filename, filename_from_url, safe_join
 from capella.errors import ConnectError, InvalidInputError
+from capella.interop import DISTRIBUTION
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
     from capella.download.s3 import S3Job
 
-EXTRA = "capella[s3]"
+EXTRA = f"{DISTRIBUTION}[s3]"
 MAX_KEY_BYTES = 1024
 # 3 to 63 characters; legacy and S3-compatible stores allow capitals and underscores.
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")

@@ -27,7 +27,7 @@ upload as soon as the reader reports EOF, so a short body would need the reader 
 right moment. Here the size check before completion, the abort on every failure path, resuming a
 cut into the current part and the memory bound are each one visible line.
 
-boto3 and cloudpathlib are optional (``capella[s3]``): they are imported only when an S3
+boto3 and cloudpathlib are optional (``capella-sar[s3]``): they are imported only when an S3
 destination is used.
 """
 

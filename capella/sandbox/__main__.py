@@ -10,9 +10,10 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from capella.sandbox.config import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN
 from capella.sandbox.faults import Fault, parse_fault
-from capella.sandbox.server import Sandbox
-from capella.sandbox.state import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN, DEMO_USER
+from capella.sandbox.server import PortInUseError, Sandbox
+from capella.sandbox.users import DEMO_USER
 
 __all__ = ["main"]
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         type=_fault,
         default=[],
+        dest="faults",
         metavar="SPEC",
         help="ROUTE:KIND[=VALUE][:times=N][:retry-after=S], e.g. assets:status=503:times=2",
     )
@@ -59,6 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sandbox until interrupted; print its URL and demo credentials first."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _serve(args)
+    except PortInUseError as exc:
+        # One line, no traceback: the only fix is another port, which the user chooses.
+        print(
+            f"capella sandbox: {exc.strerror}; choose another --port, or --port 0 for any free one",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -66,15 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        sandbox = Sandbox(
-            port=args.port,
-            seed=args.seed,
-            db=args.db,
-            raster_size=args.raster_size,
-            completion_share=args.completion_share,
-            latency=args.latency,
-            faults=args.fault,
-        )
+        # Every option but the log level is a Sandbox argument of the same name.
+        options = {k: v for k, v in vars(args).items() if k != "log_level"}
+        sandbox = Sandbox(**options)
         with sandbox:
             print(f"Capella sandbox running at {sandbox.url} (seed {args.seed})")
             print(f"API key:  {DEMO_API_KEY}")

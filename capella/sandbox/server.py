@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
 
 import uvicorn
 
 from capella.sandbox.app import create_app
 from capella.sandbox.catalog import Catalog
+from capella.sandbox.config import DEMO_API_KEY, DEMO_TOKEN, SandboxConfig
 from capella.sandbox.faults import Fault, FaultInjector, parse_fault
-from capella.sandbox.state import DEMO_API_KEY, DEMO_TOKEN, SandboxConfig, State
+from capella.sandbox.state import State
 
-__all__ = ["Sandbox"]
+__all__ = ["PortInUseError", "Sandbox"]
 
 HOST = "127.0.0.1"
 _START_TIMEOUT = 30.0
 _STOP_TIMEOUT = 10.0
+
+
+class PortInUseError(OSError):
+    """Raised by `Sandbox.start` when another process already listens on the port asked for."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"port {port} on {HOST} is already in use")
+        self.port = port
 
 
 class Sandbox:
@@ -100,7 +109,6 @@ class Sandbox:
         """Bind the socket, start uvicorn in a thread and wait until it serves."""
         if self._thread is not None:
             raise RuntimeError("the sandbox is already running")
-        self._state = State(self.config, catalog=self._catalog)
         # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
         # IPPROTO_TCP, and without it every keep-alive request stalls ~40 ms (delayed ACK).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -108,10 +116,16 @@ class Sandbox:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((HOST, self._port))
             sock.listen(1024)
-        except OSError:
+        except OSError as exc:
             sock.close()
-            self._state.close()
-            self._state = None
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(self._port) from exc
+            raise
+        try:
+            # Built after the bind, so that a busy port is reported before the catalog is made.
+            self._state = State(self.config, catalog=self._catalog)
+        except BaseException:
+            sock.close()
             raise
         self._socket = sock
         app = create_app(self.config, state=self._state, faults=self.faults)
@@ -159,12 +173,7 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:

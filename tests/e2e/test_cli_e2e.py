@@ -149,12 +149,25 @@ def test_whoami(cli: Cli, client: CapellaConsoleClient) -> None:
     assert result.records() == [client.whoami()]
 
 
-def test_a_wrong_key_is_exit_1_and_one_line(cli: Cli) -> None:
+def test_a_wrong_key_is_exit_1_and_says_where_the_key_came_from(cli: Cli, sandbox: Sandbox) -> None:
     result = cli("whoami", extra_env={"CAPELLA_API_KEY": WRONG_KEY})
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith("Error: ")
+    error, hint = result.stderr.strip().splitlines()
+    assert error == "Error: Unauthorized [INVALID_API_KEY]"
+    assert hint.startswith(
+        f"Hint: the API key from the environment (CAPELLA_API_KEY) was refused by {sandbox.url};"
+    )
+
+
+def test_a_failed_first_stage_is_named_by_the_next_one(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {**_env(sandbox, tmp_path), "CAPELLA_API_KEY": WRONG_KEY}
+    search, order = pipeline(
+        env, ["search", "--limit", "1", "--format", "ids"], ["order", "create", "-"]
+    )
+    assert search.returncode == 1
+    assert order.returncode == 2
+    assert "the command before '|' produced nothing" in order.stderr
 
 
 def test_a_wrong_key_with_debug_shows_a_traceback_but_not_the_key(cli: Cli) -> None:

@@ -188,7 +188,7 @@ def test_ownership_filters(client: CapellaConsoleClient) -> None:
 
 
 def test_take_it_to_the_max(client: CapellaConsoleClient) -> None:
-    sanfran_dt_bbox = [-122.4, 37.8, -122.3, 37.7]
+    sanfran_dt_bbox = [-122.4, 37.7, -122.3, 37.8]
     hefty_query_SF_sorted = client.search(
         bbox=sanfran_dt_bbox,
         datetime__gt="2021-05-01T00:00:00Z",

@@ -14,7 +14,7 @@ import pytest
 
 from capella import CapellaConsoleClient
 from capella.aio import AsyncCapellaConsoleClient
-from capella.download import DownloadError, DownloadSettings, protocol
+from capella.download import AssetDownloadError, DownloadSettings, protocol
 from capella.download.protocol import Generation, Segment, Step, decide, first_generation
 from capella.errors import IncompleteDownloadError, InvalidInputError
 
@@ -229,7 +229,7 @@ def test_the_clients_timeout_and_retries_reach_downloads(tmp_path):
         CapellaConsoleClient(
             api_key="k", no_token_check=True, transport=transport, timeout=7, max_retries=1
         ) as client,
-        pytest.raises(DownloadError),
+        pytest.raises(AssetDownloadError, match="503"),
     ):
         client.download_asset("https://assets.test/a.tif", local_path=tmp_path / "a.tif")
     assert len(seen) == 2  # one attempt and max_retries=1 retry
@@ -251,7 +251,7 @@ def test_the_async_clients_timeout_and_retries_reach_downloads(tmp_path):
             timeout=7,
             max_retries=2,
         ) as client:
-            with pytest.raises(DownloadError):
+            with pytest.raises(AssetDownloadError, match="503"):
                 await client.download_asset("https://assets.test/a.tif", tmp_path / "a.tif")
 
     asyncio.run(go())

@@ -171,7 +171,7 @@ def test_to_pystac_names_the_extra_when_pystac_is_missing(
     result: StacSearchResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "pystac", None)  # makes ``import pystac`` fail
-    with pytest.raises(ImportError, match=r"pip install 'capella\[pystac\]'") as caught:
+    with pytest.raises(ImportError, match=r"pip install 'capella-sar\[pystac\]'") as caught:
         result.to_pystac()
     assert caught.value.name == "pystac"
 
@@ -234,7 +234,7 @@ def test_to_geodataframe_names_the_extra_when_missing(
     result: StacSearchResult, monkeypatch: pytest.MonkeyPatch, module: str
 ) -> None:
     monkeypatch.setitem(sys.modules, module, None)
-    with pytest.raises(ImportError, match=r"pip install 'capella\[geo\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'capella-sar\[geo\]'"):
         result.to_geodataframe()
 
 

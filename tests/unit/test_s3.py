@@ -523,5 +523,5 @@ def test_part_size_below_the_s3_minimum_is_refused():
 
 def test_a_missing_extra_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "cloudpathlib", None)
-    with pytest.raises(ImportError, match=r"capella\[s3\]"):
+    with pytest.raises(ImportError, match=r"pip install 'capella-sar\[s3\]'"):
         s3_path("s3://bucket/x")
