@@ -1,8 +1,6 @@
-"""Product downloads on asyncio: the flows and plans of :mod:`capella.products`, awaited.
+"""Product downloads on asyncio: ``capella.products``' I/O-free flows and plans, awaited.
 
-Which items, which assets and which paths are decided by ``capella.products`` (I/O-free flows
-and plans); this shell runs a flow's operations with ``await`` and the jobs with the
-``AsyncDownloader`` (local folders) or the S3 sink on a worker thread (S3 prefixes).
+Jobs run on the ``AsyncDownloader`` (local folders) or the S3 sink on a thread (S3 prefixes).
 """
 
 from __future__ import annotations
