@@ -418,7 +418,9 @@ class _Worker:
         except IncompleteDownloadError as error:
             raise Fatal(error) from None
         if verdict.sized:
-            self.run.push([(f, s) for s in f.split(segment, self.settings, self.run.workers)])
+            self.run.push(
+                [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
+            )
         if verdict.step is not Step.COMPLETE:
             await self.stream(f, segment, resp)
         return segment

@@ -470,7 +470,7 @@ class _Workers:
             if verdict.step is Step.COMPLETE:
                 return None
             if verdict.sized:
-                new = f.split(segment, self.settings, self.run.workers)
+                new = f.split(segment, verdict, self.settings, self.run.workers)
         self.run.push([(f, s) for s in new], front=True)
         if new:  # idle workers may split these ranges later, once they see how fast they run
             self.run.wake()

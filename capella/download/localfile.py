@@ -119,13 +119,19 @@ class LocalFile:
             self.sized(verdict.total)
         return segment
 
-    def split(self, segment: Segment, settings: DownloadSettings, workers: int) -> list[Segment]:
+    def split(
+        self, segment: Segment, verdict: Next, settings: DownloadSettings, workers: int
+    ) -> list[Segment]:
         """Split a file that just told its size into ranges for ``workers`` (maybe none).
 
-        Records the file either way, unless its rest fits one read.
+        Only an answer to a Range (a 206) may be split: a 200 streams the whole file from byte
+        0 on its one connection. Records the file either way, unless its rest fits one read.
         """
         gen = segment.gen
-        assert gen.total is not None and self.fd is not None
+        if not verdict.ranges or gen.total is None:
+            self.sized(gen.total)
+            return []
+        assert self.fd is not None
         new = protocol.plan_ranges(
             gen,
             segment,

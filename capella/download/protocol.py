@@ -216,7 +216,8 @@ class Next:
     reason: str = ""
     changed: bool = False  # RESTART*: the asset changed (counts against MAX_CHANGES)
     total: int | None = None  # RESTART_WITH_BODY: the new size (None: unknown)
-    sized: bool = False  # STREAM: this answer taught the size (plan ranges, record it)
+    sized: bool = False  # STREAM: this answer taught the size (record it)
+    ranges: bool = False  # STREAM, sized: the host honours Range, so the rest may be split
     wait: float | None = None  # RETRY: what Retry-After asked for
     content: bool = False  # the URL answered with the asset (it works)
 
@@ -263,7 +264,7 @@ def _partial(segment: Segment, head: Head) -> Next:
     segment.end = total
     if fresh or gen.validator() is None:
         gen.take_validators(head)
-    return Next(Step.STREAM, sized=True, content=True)
+    return Next(Step.STREAM, sized=True, ranges=True, content=True)
 
 
 def _full(segment: Segment, head: Head) -> Next:

@@ -13,8 +13,15 @@ import httpx
 import pytest
 
 from capella import CapellaConsoleClient
-from capella.aio import AsyncCapellaConsoleClient
-from capella.download import AssetDownloadError, DownloadSettings, protocol
+from capella.aio import AsyncCapellaConsoleClient, AsyncDownloader
+from capella.download import (
+    AssetDownloadError,
+    Downloader,
+    DownloadJob,
+    DownloadOutcome,
+    DownloadSettings,
+    protocol,
+)
 from capella.download.protocol import Generation, Segment, Step, decide, first_generation
 from capella.errors import IncompleteDownloadError, InvalidInputError
 
@@ -97,6 +104,41 @@ def test_a_200_to_a_resume_rewrites_from_zero_with_that_body():
     assert verdict.reason == "the server ignored Range" and not verdict.changed
     changed = decide(resumed(400), Head(200, content_length="1000", etag='"v2"'))
     assert changed.changed and changed.total == 1000
+
+
+def test_only_a_206_may_be_split_into_ranges():
+    partial = decide(first_generation()[1], Head(206, content_range="bytes 0-99/100"))
+    full = decide(first_generation()[1], Head(200, content_length="100"))
+    assert partial.ranges and not full.ranges
+
+
+@pytest.mark.parametrize("driver", ["threads", "asyncio"])
+def test_a_host_answering_200_is_read_in_one_stream_by_every_driver(tmp_path, driver):
+    data = bytes(range(256)) * 4096  # 1 MiB, above the threshold below
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=data)
+
+    options = {"max_connections": 4, "segment_threshold": 1, "segment_size": 64 * 1024}
+    job = DownloadJob("https://assets.test/a.bin", tmp_path / "a.bin")
+    if driver == "threads":
+        with Downloader(transport=httpx.MockTransport(answer), **options) as d:
+            [outcome] = d.run([job])
+    else:
+
+        async def answer_async(request: httpx.Request) -> httpx.Response:
+            return answer(request)
+
+        async def go() -> DownloadOutcome:
+            transport = httpx.MockTransport(answer_async)
+            async with AsyncDownloader(transport=transport, buffer_size=64 * 1024, **options) as d:
+                return (await d.run([job]))[0]
+
+        outcome = asyncio.run(go())
+    assert outcome.status == "downloaded" and job.path.read_bytes() == data
+    assert len(seen) == 1
 
 
 # -- 416 ---------------------------------------------------------------------------------------
