@@ -9,24 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, TypeAlias, TypedDict
 
-from capella.enumerations import (
-    CatalogObservationDirection,
-    CatalogOrbitState,
-    CatalogPolarization,
-    CollectionType,
-    FrequencyBand,
-    ImageFormationAlgorithm,
-    InstrumentMode,
-    OrbitalPlane,
-    OwnershipOption,
-    ProductType,
-)
+from capella import enumerations
 from capella.fields import BBoxLike, DateTimeLike, GeometryLike, OneOrMany
 
 __all__ = ["CatalogFilters", "SortKey"]
 
 CollectionTypeLike: TypeAlias = (
-    CollectionType
+    enumerations.CollectionType
     | Literal[
         "spotlight",
         "spotlight_ultra",
@@ -39,17 +28,27 @@ CollectionTypeLike: TypeAlias = (
         "parallel_stripmap_100",
     ]
 )
-FrequencyBandLike: TypeAlias = FrequencyBand | Literal["P", "L", "S", "C", "X", "Ku", "K", "Ka"]
-ImageFormationAlgorithmLike: TypeAlias = ImageFormationAlgorithm | Literal["pfa", "backprojection"]
-InstrumentModeLike: TypeAlias = (
-    InstrumentMode | Literal["stripmap", "spotlight", "sliding_spotlight"]
+FrequencyBandLike: TypeAlias = (
+    enumerations.FrequencyBand | Literal["P", "L", "S", "C", "X", "Ku", "K", "Ka"]
 )
-CatalogObservationDirectionLike: TypeAlias = CatalogObservationDirection | Literal["left", "right"]
-CatalogOrbitStateLike: TypeAlias = CatalogOrbitState | Literal["ascending", "descending"]
-OrbitalPlaneLike: TypeAlias = OrbitalPlane | Literal[45, 53, 97]
-CatalogPolarizationLike: TypeAlias = CatalogPolarization | Literal["HH", "VV", "HV", "VH"]
+ImageFormationAlgorithmLike: TypeAlias = (
+    enumerations.ImageFormationAlgorithm | Literal["pfa", "backprojection"]
+)
+InstrumentModeLike: TypeAlias = (
+    enumerations.InstrumentMode | Literal["stripmap", "spotlight", "sliding_spotlight"]
+)
+CatalogObservationDirectionLike: TypeAlias = (
+    enumerations.CatalogObservationDirection | Literal["left", "right"]
+)
+CatalogOrbitStateLike: TypeAlias = (
+    enumerations.CatalogOrbitState | Literal["ascending", "descending"]
+)
+OrbitalPlaneLike: TypeAlias = enumerations.OrbitalPlane | Literal[45, 53, 97]
+CatalogPolarizationLike: TypeAlias = (
+    enumerations.CatalogPolarization | Literal["HH", "VV", "HV", "VH"]
+)
 ProductTypeLike: TypeAlias = (
-    ProductType
+    enumerations.ProductType
     | Literal[
         "SLC",
         "GEO",
@@ -65,7 +64,7 @@ ProductTypeLike: TypeAlias = (
     ]
 )
 OwnershipOptionLike: TypeAlias = (
-    OwnershipOption
+    enumerations.OwnershipOption
     | Literal[
         "ownedByOrganization",
         "publiclyAvailable",

@@ -447,33 +447,7 @@ def _drop_from_page(page: dict[str, Any], ids: set[str], total: int) -> dict[str
 
 
 # The properties tasking and repeat request results can be grouped on (the reference SDK's).
-TR_GROUPBY_FIELDS: frozenset[str] = frozenset(
-    {
-        "archiveHoldback",
-        "billingEnvironment",
-        "collectConstraints",
-        "collectionTier",
-        "collectionType",
-        "contractId",
-        "customAttribute1",
-        "customAttribute2",
-        "orgId",
-        "organizationName",
-        "processingConfig",
-        "repeatrequestId",
-        "submissionTime",
-        "taskingrequestDescription",
-        "taskingrequestId",
-        "taskingrequestName",
-        "taskingrequestType",
-        "userId",
-        "userName",
-        "windowClose",
-        "windowDuration",
-        "windowOpen",
-    }
-)
-RR_GROUPBY_FIELDS: frozenset[str] = frozenset(
+_REQUEST_GROUPBY_FIELDS: frozenset[str] = frozenset(
     {
         "archiveHoldback",
         "billingEnvironment",
@@ -483,16 +457,29 @@ RR_GROUPBY_FIELDS: frozenset[str] = frozenset(
         "contractId",
         "orgId",
         "organizationName",
-        "repeatrequestDescription",
         "repeatrequestId",
-        "repeatrequestName",
-        "repeatrequestType",
         "submissionTime",
         "userId",
         "userName",
         "windowDuration",
     }
 )
+TR_GROUPBY_FIELDS: frozenset[str] = _REQUEST_GROUPBY_FIELDS | {
+    "customAttribute1",
+    "customAttribute2",
+    "processingConfig",
+    "taskingrequestDescription",
+    "taskingrequestId",
+    "taskingrequestName",
+    "taskingrequestType",
+    "windowClose",
+    "windowOpen",
+}
+RR_GROUPBY_FIELDS: frozenset[str] = _REQUEST_GROUPBY_FIELDS | {
+    "repeatrequestDescription",
+    "repeatrequestName",
+    "repeatrequestType",
+}
 
 
 class _RequestSearchResult(SearchResult):

@@ -43,7 +43,8 @@ def enum_alias_name(enum_cls: type[BaseEnum]) -> str:
 def enum_alias(enum_cls: type[BaseEnum]) -> list[str]:
     """The alias definition for an enum."""
     values = [repr(v) if isinstance(v, int) else f'"{v}"' for v in enum_cls.values()]
-    return literal_alias(enum_alias_name(enum_cls), values, enum_cls.__name__)
+    # Qualified, so the generated module imports the enumerations module, not a list of its names.
+    return literal_alias(enum_alias_name(enum_cls), values, f"enumerations.{enum_cls.__name__}")
 
 
 def value_type(spec: Field) -> str:
@@ -95,7 +96,6 @@ def render() -> str:
         if spec.enum is not None and spec.enum not in enums:
             enums.append(spec.enum)
     enums.append(OwnershipOption)
-    enum_names = sorted(e.__name__ for e in enums)
 
     sort_keys = [f'"{sign}{name}"' for name in SORTABLE for sign in ("", "+", "-")]
 
@@ -111,9 +111,7 @@ def render() -> str:
         "from collections.abc import Sequence",
         "from typing import Literal, TypeAlias, TypedDict",
         "",
-        "from capella.enumerations import (",
-        *[f"{INDENT}{name}," for name in enum_names],
-        ")",
+        "from capella import enumerations",
         "from capella.fields import BBoxLike, DateTimeLike, GeometryLike, OneOrMany",
         "",
         '__all__ = ["CatalogFilters", "SortKey"]',

@@ -14,7 +14,7 @@ import inspect
 import json
 import sys
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, cast
 
 import attrs
 import typer
@@ -171,7 +171,8 @@ def _number(flag: str, text: str) -> Option:
     return Option(Annotated[float | None, typer.Option(flag, help=text)])
 
 
-def _choice(flag: str, enum_cls: type[BaseEnum], text: str) -> Option:
+def choice(flag: str, enum_cls: type[BaseEnum], text: str) -> Option:
+    """An optional option taking one of `enum_cls`'s values (see :func:`enum_flag`)."""
     return Option(Annotated[str | None, enum_flag(flag, enum_cls, text)])
 
 
@@ -210,7 +211,7 @@ NEW_REQUEST = {
         default=...,
     ),
     "description": DESCRIPTION,
-    "collection_type": _choice("--collection-type", CollectionType, "{} (default spotlight)."),
+    "collection_type": choice("--collection-type", CollectionType, "{} (default spotlight)."),
 }
 # The collection constraints both kinds of request take, in the order --help lists them.
 CONSTRAINTS = {
@@ -237,17 +238,17 @@ CONSTRAINTS = {
         ],
         to_keywords=converted(orbital_planes_value),
     ),
-    "asc_dsc": _choice("--asc-dsc", OrbitState, "{} (default either)."),
-    "look_direction": _choice("--look-direction", ObservationDirection, "{} (default either)."),
-    "polarization": _choice("--polarization", Polarization, "{}"),
-    "archive_holdback": _choice("--archive-holdback", ArchiveHoldback, "{} (default none)."),
+    "asc_dsc": choice("--asc-dsc", OrbitState, "{} (default either)."),
+    "look_direction": choice("--look-direction", ObservationDirection, "{} (default either)."),
+    "polarization": choice("--polarization", Polarization, "{}"),
+    "archive_holdback": choice("--archive-holdback", ArchiveHoldback, "{} (default none)."),
     **CUSTOM_ATTRIBUTES,
 }
 # The angle limits and the contract, listed after the constraints.
 LIMITS = {
     "azimuth_angle_min": _number("--azimuth-angle-min", "Degrees from north."),
     "azimuth_angle_max": _number("--azimuth-angle-max", "Degrees from north."),
-    "squint": _choice(
+    "squint": choice(
         "--squint", SquintMode, "{} (default enabled for a point, disabled for an area)."
     ),
     "max_squint_angle": _number("--max-squint-angle", "Degrees."),
@@ -483,11 +484,20 @@ class RequestKind:
     """How ``capella tasks`` and ``capella repeats`` differ for search, cancel and update."""
 
     noun: str  # "tasking request": its ids, keys and the client's names follow from it
-    fields: Mapping[str, Field]  # the search's filter table
-    tiers: type[BaseEnum]
+    fields: Mapping[str, Field]  # the search's filter table, which also names the tiers
     window: tuple[str, str, str]  # the search's time filter: parameter, flag, help
-    operations: Callable[[Any], Operations]  # what a client offers for this kind
     listing: tuple[Callable[[Any], Any], tuple[output.Column, ...]]  # id of a record, columns
+
+    def operations(self, client: Any) -> Operations:
+        """What `client` offers for this kind: ``search_``, ``cancel_``, ``update_<noun>s``."""
+        return Operations(
+            *(getattr(client, f"{verb}_{self.snake}s") for verb in Operations._fields)
+        )
+
+    @property
+    def tiers(self) -> type[BaseEnum]:
+        """The collection tiers, as the filter table types them."""
+        return cast(type[BaseEnum], self.fields["collection_tier"].enum)
 
     @property
     def snake(self) -> str:

@@ -17,11 +17,7 @@ app = new_app("repeats", "Create, search, cancel and update repeat requests.")
 REPEAT_REQUESTS = t.RequestKind(
     "repeat request",
     REPEAT_REQUEST_FIELDS,
-    RepeatCollectionTier,
     window=("repeat_start", "--repeat-start", "Series starts in this interval."),
-    operations=lambda c: t.Operations(
-        c.search_repeat_requests, c.cancel_repeat_requests, c.update_repeat_requests
-    ),
     listing=(output.repeat_request_id, output.REPEAT_COLUMNS),
 )
 
@@ -40,11 +36,8 @@ Without --repeat-end or --repetition-count the series runs until cancelled.
 _CREATE_OPTIONS = t.Options(
     t.NEW_REQUEST,
     {
-        "collection_tier": t.Option(
-            Annotated[
-                str | None,
-                t.enum_flag("--collection-tier", RepeatCollectionTier, "{} (default routine)."),
-            ]
+        "collection_tier": t.choice(
+            "--collection-tier", RepeatCollectionTier, "{} (default routine)."
         ),
         "repeat_start": t.Option(
             Annotated[

@@ -18,11 +18,7 @@ app = new_app("tasks", "Create, inspect, search, cancel and update tasking reque
 TASKING_REQUESTS = t.RequestKind(
     "tasking request",
     TASKING_REQUEST_FIELDS,
-    CollectionTier,
     window=("window_open", "--window-open", "Window opens in this interval."),
-    operations=lambda c: t.Operations(
-        c.search_tasking_requests, c.cancel_tasking_requests, c.update_tasking_requests
-    ),
     listing=(output.tasking_request_id, output.TASK_COLUMNS),
 )
 
@@ -45,12 +41,7 @@ def _approval(name: str, value: bool) -> dict[str, Any]:
 _CREATE_OPTIONS = t.Options(
     t.NEW_REQUEST,
     {
-        "collection_tier": t.Option(
-            Annotated[
-                str | None,
-                t.enum_flag("--collection-tier", CollectionTier, "{} (default standard)."),
-            ]
-        ),
+        "collection_tier": t.choice("--collection-tier", CollectionTier, "{} (default standard)."),
         "window_open": t.Option(
             Annotated[
                 str | None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-__all__ = ["ApiError", "check_uuid", "not_found", "validation_error"]
+from capella.sandbox.json_types import Json
 
-Json = dict[str, Any]
+__all__ = ["ApiError", "check_uuid", "not_found", "validation_error"]
 
 
 class ApiError(Exception):

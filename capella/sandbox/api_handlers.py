@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from capella.sandbox.api_errors import ApiError, validation_error
+from capella.sandbox.json_types import Json
 from capella.sandbox.operation import Call, Handler
 from capella.sandbox.request_book import RequestBook
 from capella.sandbox.request_search import SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT
@@ -19,7 +20,6 @@ from capella.sandbox.tasking_options import COLLECTION_TYPES
 __all__ = ["Handlers", "request_handlers"]
 
 log = logging.getLogger("capella.sandbox")
-Json = dict[str, Any]
 
 
 class Handlers(NamedTuple):

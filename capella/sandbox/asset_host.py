@@ -9,18 +9,16 @@ import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import format_datetime
-from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from capella.sandbox.assets import read_range
+from capella.sandbox.json_types import Json
 from capella.sandbox.operation import Call, s3_error
 from capella.sandbox.state import State
 
 __all__ = ["serve_asset"]
-
-Json = dict[str, Any]
 
 
 def _http_date(value: datetime | str) -> str:

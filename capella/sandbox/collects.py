@@ -7,15 +7,14 @@ import random
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from capella.sandbox.catalog import Catalog
 from capella.sandbox.formats import format_time, parse_time
+from capella.sandbox.json_types import Json
 from capella.sandbox.tasking_options import COLLECTION_TYPES
 
 __all__ = ["CollectPool", "collect_json"]
 
-Json = dict[str, Any]
 
 _COLLECT_HISTORY = (
     ("delivered", "The products have been processed and delivered"),

@@ -5,15 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from capella.sandbox.catalog import Catalog
 from capella.sandbox.config import SandboxConfig
+from capella.sandbox.json_types import Json
 from capella.sandbox.store import Store
 
 __all__ = ["Ledger"]
-
-Json = dict[str, Any]
 
 
 @dataclass

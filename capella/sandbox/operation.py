@@ -12,7 +12,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from capella.sandbox.api_errors import ApiError, validation_error
 from capella.sandbox.config import SandboxConfig
 from capella.sandbox.faults import Fault, FaultInjector, FaultPlan
+from capella.sandbox.json_types import Json
 from capella.sandbox.state import State
 from capella.sandbox.users import User
 
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("capella.sandbox")
-Json = dict[str, Any]
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from capella.sandbox.api_errors import ApiError, check_uuid, not_found, validation_error
 from capella.sandbox.assets import asset_files
 from capella.sandbox.collects import CollectPool
 from capella.sandbox.formats import format_time, money, parse_time
+from capella.sandbox.json_types import Json
 from capella.sandbox.ledger import Ledger
 from capella.sandbox.presign import AssetUrls
 from capella.sandbox.users import User, contract_id
@@ -18,7 +18,6 @@ from capella.sandbox.validation import Issues
 
 __all__ = ["Orders"]
 
-Json = dict[str, Any]
 
 # Archive prices per instrument mode; analytics and open data are priced separately.
 _ARCHIVE_PRICE = {"spotlight": 1200.0, "sliding_spotlight": 1500.0, "stripmap": 900.0}

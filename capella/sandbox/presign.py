@@ -6,15 +6,13 @@ import hashlib
 import hmac
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote, unquote
 
 from capella.sandbox.assets import AssetFile, asset_by_filename, asset_files
 from capella.sandbox.formats import parse_time
+from capella.sandbox.json_types import Json
 
 __all__ = ["AssetUrls"]
-
-Json = dict[str, Any]
 
 
 class AssetUrls:

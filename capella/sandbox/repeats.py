@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from capella.sandbox.formats import format_time, money
+from capella.sandbox.json_types import Json
 from capella.sandbox.request_book import RequestBook, start_validation
 from capella.sandbox.request_fields import RequestBasics, common_properties
 from capella.sandbox.request_status import history, transaction_status
@@ -19,8 +20,6 @@ from capella.sandbox.users import User, contract_id
 from capella.sandbox.validation import Issues
 
 __all__ = ["RepeatRequests", "repeat_feature"]
-
-Json = dict[str, Any]
 
 
 class RepeatRequests(RequestBook[Json]):

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Generic, TypeVar
 
 from capella.sandbox.api_errors import ApiError, check_uuid, not_found
+from capella.sandbox.json_types import Json
 from capella.sandbox.ledger import Ledger
 from capella.sandbox.request_fields import updates
 from capella.sandbox.request_search import search, visible
@@ -15,7 +16,6 @@ from capella.sandbox.validation import Issues, check_geometry
 
 __all__ = ["RequestBook", "start_validation"]
 
-Json = dict[str, Any]
 R = TypeVar("R")
 
 

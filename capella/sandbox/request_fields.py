@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from capella.sandbox.formats import format_time
+from capella.sandbox.json_types import Json
 from capella.sandbox.tasking_options import (
     ARCHIVE_HOLDBACKS,
     ASC_DSC,
@@ -23,8 +24,6 @@ from capella.sandbox.users import User
 from capella.sandbox.validation import Issues
 
 __all__ = ["RequestBasics", "common_properties", "processing", "updates"]
-
-Json = dict[str, Any]
 
 
 @dataclass(frozen=True)

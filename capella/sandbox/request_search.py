@@ -8,11 +8,11 @@ from typing import Any
 
 from capella.sandbox.api_errors import validation_error
 from capella.sandbox.formats import parse_time
+from capella.sandbox.json_types import Json
 from capella.sandbox.users import User
 
 __all__ = ["SEARCH_DEFAULT_LIMIT", "SEARCH_MAX_LIMIT", "search", "visible"]
 
-Json = dict[str, Any]
 
 # Search keys that name something other than the property of the same name.
 _TASK_KEYS = {

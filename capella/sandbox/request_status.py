@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from capella.sandbox.api_errors import ApiError, validation_error
 from capella.sandbox.formats import format_time
+from capella.sandbox.json_types import Json
 
 __all__ = ["FINAL_TRANSACTIONS", "change_status", "history", "status", "transaction_status"]
 
-Json = dict[str, Any]
 
 _STATUS_MESSAGES = {
     "received": "Request created",

@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from capella.sandbox.catalog import Catalog
 from capella.sandbox.collects import CollectPool
 from capella.sandbox.config import DEMO_CONTRACT_ID
 from capella.sandbox.formats import format_time, parse_time
+from capella.sandbox.json_types import Json
 from capella.sandbox.orders import Orders
 from capella.sandbox.repeats import RepeatRequests, repeat_feature
 from capella.sandbox.request_fields import RequestBasics
@@ -30,8 +30,6 @@ from capella.sandbox.tasking_options import (
 from capella.sandbox.users import COLLEAGUE, DEMO_USER, STRANGER, User
 
 __all__ = ["Seeder"]
-
-Json = dict[str, Any]
 
 
 _TASK_STATUS_WEIGHTS = {

@@ -21,6 +21,7 @@ from capella.sandbox.catalog import Catalog
 from capella.sandbox.collects import CollectPool
 from capella.sandbox.config import DEMO_API_KEY, DEMO_CONTRACT_ID, DEMO_TOKEN, SandboxConfig
 from capella.sandbox.formats import format_time, parse_time
+from capella.sandbox.json_types import Json
 from capella.sandbox.ledger import Ledger
 from capella.sandbox.orders import Orders
 from capella.sandbox.presign import AssetUrls
@@ -44,8 +45,6 @@ __all__ = [
     "format_time",
     "parse_time",
 ]
-
-Json = dict[str, Any]
 
 
 class State:

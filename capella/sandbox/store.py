@@ -10,11 +10,11 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+
+from capella.sandbox.json_types import Json
 
 __all__ = ["Store"]
 
-Json = dict[str, Any]
 
 _PRIVATE = 0o600
 

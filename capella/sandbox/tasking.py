@@ -6,12 +6,12 @@ import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from shapely.geometry import shape
 
 from capella.sandbox.collects import CollectPool, collect_json
 from capella.sandbox.formats import format_time, money
+from capella.sandbox.json_types import Json
 from capella.sandbox.ledger import Ledger
 from capella.sandbox.request_book import RequestBook, start_validation
 from capella.sandbox.request_fields import RequestBasics, common_properties
@@ -20,8 +20,6 @@ from capella.sandbox.tasking_options import COLLECTION_TYPES, TASK_TIERS, list_p
 from capella.sandbox.users import User, contract_id
 
 __all__ = ["TaskRecord", "TaskingRequests", "task_feature"]
-
-Json = dict[str, Any]
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 
 from capella.sandbox.api_errors import ApiError
 from capella.sandbox.config import DEMO_CONTRACT_ID, SandboxConfig
+from capella.sandbox.json_types import Json
 
 __all__ = [
     "COLLEAGUE",
@@ -17,8 +18,6 @@ __all__ = [
     "contract_id",
     "contract_ok",
 ]
-
-Json = dict[str, Any]
 
 
 @dataclass(frozen=True)

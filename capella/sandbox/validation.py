@@ -11,10 +11,9 @@ from shapely.validation import explain_validity
 
 from capella.sandbox.api_errors import validation_error
 from capella.sandbox.formats import parse_time
+from capella.sandbox.json_types import Json
 
 __all__ = ["Issues", "check_geometry"]
-
-Json = dict[str, Any]
 
 
 class Issues:

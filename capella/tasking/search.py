@@ -97,27 +97,26 @@ _COMMON = (
     Field("org_id", "organizationIds", Kind.SCOPE),
     Field("user_id", "userId", Kind.SCOPE),
 )
-TASKING_REQUEST_FIELDS: Mapping[str, Field] = {
-    f.name: f
-    for f in (
-        *_COMMON,
-        Field("collection_tier", "collectionTier", Kind.ENUM, CollectionTier),
-        Field("tasking_request_id", "taskingrequestIds", Kind.ID),
-        Field("window_open", "windowOpen", Kind.TIME),
-        Field("window_close", "windowClose", Kind.TIME),
-    )
-}
-REPEAT_REQUEST_FIELDS: Mapping[str, Field] = {
-    f.name: f
-    for f in (
-        *_COMMON,
-        Field("collection_tier", "collectionTier", Kind.ENUM, RepeatCollectionTier),
-        Field("repeat_request_id", "repeatrequestIds", Kind.ID),
-        Field("repetition_interval", "repetitionProperties.repetitionInterval", Kind.INT),
-        Field("repeat_start", "repetitionProperties.repeatStart", Kind.TIME),
-        Field("repeat_end", "repetitionProperties.repeatEnd", Kind.TIME),
-    )
-}
+
+
+def _table(*own: Field) -> Mapping[str, Field]:
+    """The fields every request search shares, then ``own``, keyed by Python name."""
+    return {f.name: f for f in (*_COMMON, *own)}
+
+
+TASKING_REQUEST_FIELDS: Mapping[str, Field] = _table(
+    Field("collection_tier", "collectionTier", Kind.ENUM, CollectionTier),
+    Field("tasking_request_id", "taskingrequestIds", Kind.ID),
+    Field("window_open", "windowOpen", Kind.TIME),
+    Field("window_close", "windowClose", Kind.TIME),
+)
+REPEAT_REQUEST_FIELDS: Mapping[str, Field] = _table(
+    Field("collection_tier", "collectionTier", Kind.ENUM, RepeatCollectionTier),
+    Field("repeat_request_id", "repeatrequestIds", Kind.ID),
+    Field("repetition_interval", "repetitionProperties.repetitionInterval", Kind.INT),
+    Field("repeat_start", "repetitionProperties.repeatStart", Kind.TIME),
+    Field("repeat_end", "repetitionProperties.repeatEnd", Kind.TIME),
+)
 SCOPE_FIELDS = frozenset({"org_id", "user_id"})
 
 

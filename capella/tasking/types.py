@@ -13,19 +13,23 @@ from typing import Any, Literal, Protocol, TypeAlias, TypedDict
 from capella.enumerations import (
     ArchiveHoldback,
     CollectionTier,
-    CollectionType,
     InsarOrbit,
-    InstrumentMode,
     LocalTimeOption,
     ObservationDirection,
-    OrbitalPlane,
     OrbitState,
     Polarization,
-    ProductType,
     RepeatCollectionTier,
     RepeatCycle,
     SquintMode,
     TaskingRequestStatus,
+)
+
+# The aliases the catalog search shares, generated from the enumerations, written once there.
+from capella.filters import (
+    CollectionTypeLike,
+    InstrumentModeLike,
+    OrbitalPlaneLike,
+    ProductTypeLike,
 )
 
 __all__ = [
@@ -67,20 +71,6 @@ GeometryLike: TypeAlias = Mapping[str, Any] | SupportsGeoInterface
 DatetimeLike: TypeAlias = datetime | date | str
 """A datetime (naive means UTC), a date (midnight UTC) or any string ``dateutil`` parses."""
 
-CollectionTypeLike: TypeAlias = (
-    CollectionType
-    | Literal[
-        "spotlight",
-        "spotlight_ultra",
-        "spotlight_wide",
-        "stripmap_20",
-        "stripmap_50",
-        "stripmap_100",
-        "parallel_stripmap_20",
-        "parallel_stripmap_50",
-        "parallel_stripmap_100",
-    ]
-)
 CollectionTierLike: TypeAlias = (
     CollectionTier | Literal["urgent", "priority", "standard", "flexible", "internal"]
 )
@@ -96,11 +86,6 @@ OrbitStateLike: TypeAlias = OrbitState | Literal["ascending", "descending", "eit
 LookDirectionLike: TypeAlias = ObservationDirection | Literal["left", "right", "either"]
 PolarizationLike: TypeAlias = Polarization | Literal["HH", "VV"]
 SquintLike: TypeAlias = SquintMode | Literal["enabled", "disabled", "forward", "backward"]
-OrbitalPlaneLike: TypeAlias = OrbitalPlane | Literal[45, 53, 97]
-ProductTypeLike: TypeAlias = (
-    ProductType
-    | Literal["SLC", "GEO", "SICD", "GEC", "SIDD", "CPHD", "CSI", "CSIDD", "VC", "VS", "ACD"]
-)
 InsarOrbitLike: TypeAlias = InsarOrbit | Literal["MIO_53_2P95", "SSO_97_7P00"]
 LocalTimeLike: TypeAlias = (
     LocalTimeOption | Literal["day", "night", "anytime"] | Sequence[Sequence[int]] | Sequence[int]
@@ -108,9 +93,6 @@ LocalTimeLike: TypeAlias = (
 """``day``/``night``/``anytime`` (sent as given) or ``[[start, end], ...]`` seconds of the day."""
 
 RepetitionIntervalLike: TypeAlias = RepeatCycle | int
-InstrumentModeLike: TypeAlias = (
-    InstrumentMode | Literal["stripmap", "spotlight", "sliding_spotlight"]
-)
 StatusLike: TypeAlias = (
     TaskingRequestStatus
     | Literal[
