@@ -41,7 +41,7 @@ from capella.download import partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
 from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
-from capella.download.progress import RunProgress
+from capella.download.progress import RunProgress, snapshot, watching
 from capella.download.protocol import Head, Next, Segment, Step
 from capella.download.settings import (
     DEFAULT_SEGMENT_SIZE,
@@ -270,11 +270,12 @@ class Downloader(Configured):
         *,
         override: bool = False,
         enable_resume: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         threaded: bool = True,
     ) -> list[DownloadOutcome]:
         """Download every job; return their outcomes in job order (never raises per file).
 
+        ``show_progress``: bars on stderr, or a ``RunProgress`` told of each outcome as it comes.
         An existing final file is skipped (no request) unless ``override``. ``enable_resume``
         continues from ``.part`` files of earlier runs. ``threaded=False`` fetches one file at a
         time on the calling thread, without parallel ranges. Call ``raise_for_failures`` on the
@@ -284,13 +285,17 @@ class Downloader(Configured):
             raise RuntimeError("this Downloader is closed")
         files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
         todo, decided = deduplicate(list(files), override=override, log=self.log)
-        if todo:
-            run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
-            run.push([(f, None) for f in run.files])
-            progress = (
-                RunProgress(lambda: [f.progress() for f in run.files]) if show_progress else None
-            )
-            _Workers(self, run, fresh=override or not enable_resume).execute(progress)
+        run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
+        run.push([(f, None) for f in run.files])
+        progress = watching(show_progress)
+        if progress is not None:
+            progress.start(lambda: snapshot(files, decided))
+        try:
+            if todo:
+                _Workers(self, run, fresh=override or not enable_resume).execute()
+        finally:
+            if progress is not None:
+                progress.stop()
         return collect(list(files), decided, self.log)
 
 
@@ -304,12 +309,10 @@ class _Workers:
         self.run = run
         self.fresh = fresh
 
-    def execute(self, progress: RunProgress | None) -> None:
+    def execute(self) -> None:
         run = self.run
         threads: list[threading.Thread] = []
         try:
-            if progress is not None:
-                progress.start()
             if run.workers == 1:
                 self.work()
             else:
@@ -331,8 +334,6 @@ class _Workers:
             for f in run.files:
                 with f.cond:
                     f.close()
-            if progress is not None:
-                progress.stop()
 
     def work(self) -> None:
         buffer = memoryview(bytearray(self.d.buffer_size))
