@@ -28,6 +28,7 @@ from capella.enumerations import AssetType, ProductType
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.progress import RunProgress
     from capella.orders import OrderApi
     from capella.products import ProductDownloads
 
@@ -184,7 +185,7 @@ class CapellaConsoleClient(ApiMethods):
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
         threaded: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         separate_dirs: bool = True,
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
