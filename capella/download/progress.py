@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.filesize import decimal
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID
+from rich.progress_bar import ProgressBar
 from rich.table import Column
 from rich.text import Text
 
@@ -124,44 +125,84 @@ def _size(done: int, total: int | None) -> str:
     """``12.3/45.6 MB`` (one unit, the total's) or just ``12.3 MB`` when the total is unknown."""
     if total is None:
         return decimal(done)
-    unit_text = decimal(total)
-    number, _, unit = unit_text.partition(" ")
+    number, _, unit = decimal(total).partition(" ")
+    if unit == "bytes":
+        return f"{done}/{total} bytes"
     scale = total / float(number) if float(number) else 1.0
-    return f"{done / scale:.1f}/{number} {unit}" if unit != "bytes" else f"{done}/{total} B"
+    return f"{done / scale:.1f}/{number} {unit}"
 
 
-def _clock(seconds: float) -> str:
+def _hms(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
-    return (
-        f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-        if minutes >= 60
-        else f"{minutes}:{secs:02d}"
-    )
+    if minutes >= 60:
+        return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def _fit(name: str, width: int) -> str:
+    """``name`` in ``width`` cells, cut in the middle: asset names differ at both ends."""
+    if len(name) <= width:
+        return name
+    head = (width - 1) // 2
+    return f"{name[:head]}…{name[len(name) - (width - 1 - head) :]}"
+
+
+class _Name(ProgressColumn):
+    """The file name (or the run's file count), cut in the middle to a fixed width."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__(table_column=Column(width=width, no_wrap=True))
+        self._width = width
+
+    def render(self, task: Task) -> Text:
+        return Text(_fit(task.description, self._width))
+
+
+class _Bar(BarColumn):
+    """A bar of fixed width; blank while the total is unknown (no bar that only looks full)."""
+
+    def render(self, task: Task) -> ProgressBar | Text:  # type: ignore[override]
+        if task.total is None:
+            return Text(" " * (self.bar_width or 0))
+        return super().render(task)
 
 
 class _Figures(ProgressColumn):
-    """Percentage, bytes, rate and time, whole: no percentage or time left when no total is known.
+    """Percentage, bytes, rate and time, whole: no percentage or time left without a total.
 
     One column with its own text, so rich never squeezes a number to ``5…``.
     """
 
-    def __init__(self, started: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float]) -> None:
         super().__init__(table_column=Column(no_wrap=True))
-        self._started = started
+        self._clock = clock
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        rate = f"{decimal(int(speed))}/s" if speed else ""
         total = int(task.total) if task.total is not None else None
         done = int(task.completed)
-        parts = [f"{done / total * 100:5.1f}%" if total else "", _size(done, total), rate]
+        # The mean rate since the row appeared: bytes resumed from disk are not counted.
+        seconds = self._clock() - task.fields["since"]
+        gained = done - task.fields["base"]
+        speed = gained / seconds if seconds > 0 and gained > 0 else None
+        parts = [f"{done / total * 100:3.0f}%" if total else "", _size(done, total)]
+        parts.append(f"{decimal(int(speed))}/s" if speed else "")
         if task.fields.get("whole_run"):
-            elapsed = time.monotonic() - self._started()
             if total and speed and done < total:
-                parts.append(f"{_clock((total - done) / speed)} left")
+                parts.append(f"{_hms((total - done) / speed)} left")
             else:
-                parts.append(_clock(elapsed))
-        return Text("  ".join(p for p in parts if p), style="progress.download")
+                parts.append(_hms(seconds))
+        return Text("  ".join(p for p in parts if p))
+
+
+class _Bars(Progress):
+    """Rows of the active files, then the total on its own row (its own column widths)."""
+
+    def get_renderables(self) -> Iterable[RenderableType]:
+        files = [t for t in self.tasks if not t.fields.get("whole_run")]
+        total = [t for t in self.tasks if t.fields.get("whole_run")]
+        if files:
+            yield self.make_tasks_table(files)
+        yield self.make_tasks_table(total)
 
 
 class _Tracked(Protocol):
@@ -203,30 +244,30 @@ class RunProgress:
         *,
         display: bool = True,
         on_outcome: Callable[[DownloadOutcome], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._snapshot = snapshot
+        self._clock = clock
         self._console = (console or Console(stderr=True)) if display else None
         self._on_outcome = on_outcome
-        self._started = time.monotonic()
+        self._started = clock()
         self._seconds: float | None = None
-        self._progress = (
-            Progress(
-                TextColumn(
-                    "{task.description}",
-                    table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis", min_width=8),
-                ),
-                BarColumn(bar_width=_BAR_CELLS),
-                _Figures(lambda: self._started),
+        self._progress: Progress | None = None
+        if self._console is not None:
+            # Fixed widths: figures need about 34 cells, the bar 20, the name gets the rest.
+            name_width = max(12, self._console.width - _BAR_CELLS - 36)
+            self._progress = _Bars(
+                _Name(name_width),
+                _Bar(bar_width=_BAR_CELLS),
+                _Figures(self._clock),
                 console=self._console,
                 auto_refresh=False,
                 transient=False,
-                expand=True,
+                get_time=self._clock,
             )
-            if self._console is not None
-            else None
-        )
         self._tasks: dict[int, TaskID] = {}
         self._total_task: TaskID | None = None
+        self._total_based = False
         self._reported: set[int] = set()
         self._outcomes: list[DownloadOutcome] = []
         self._last: list[FileProgress] = []
@@ -238,10 +279,13 @@ class RunProgress:
         """Show the bars (if displayed) and start polling ``snapshot``."""
         if snapshot is not None:
             self._snapshot = snapshot
-        self._started = time.monotonic()
+        self._started = self._clock()
         if self._progress is not None:
             self._progress.start()
-            self._total_task = self._progress.add_task("total", total=None, whole_run=True)
+            self._total_task = self._progress.add_task(
+                "total", total=None, whole_run=True, base=0, since=self._started
+            )
+        self.update()  # the first state at once (and the first sample of each rate)
         self._thread = threading.Thread(target=self._poll, name="capella-progress", daemon=True)
         self._thread.start()
 
@@ -251,7 +295,7 @@ class RunProgress:
         if self._thread is not None:
             self._thread.join()
         self.update()
-        self._seconds = time.monotonic() - self._started
+        self._seconds = self._clock() - self._started
         if self._progress is not None:
             self._progress.stop()
             assert self._console is not None
@@ -271,7 +315,7 @@ class RunProgress:
 
     def summary(self) -> Summary:
         """Counts of the outcomes so far; files cut mid-transfer count as partial."""
-        seconds = self._seconds if self._seconds is not None else time.monotonic() - self._started
+        seconds = self._seconds if self._seconds is not None else self._clock() - self._started
         summary = summarize(self.outcomes, seconds)
         unfinished = sum(1 for f in self.partial() if f.outcome is None)
         return attrs.evolve(summary, partial=summary.partial + unfinished)
@@ -315,7 +359,8 @@ class RunProgress:
         detail = decimal(outcome.bytes)
         if status == "failed":
             # Errors name the asset's host, never its signature; redact anyway, to be sure.
-            detail = redact(" ".join(str(outcome.error).split()))
+            error = outcome.error
+            detail = redact(" ".join(str(getattr(error, "message", None) or error).split()))
         row = Text(f"{mark} {status:<10} ", style="bold" if status == "failed" else "")
         row.append(outcome.job.path.name)
         row.append(f"  {detail}")
@@ -339,9 +384,14 @@ class RunProgress:
                 continue
             task = self._tasks.get(index)
             if task is None:
-                task = self._tasks[index] = self._progress.add_task(file.name, total=file.total)
+                task = self._tasks[index] = self._progress.add_task(
+                    file.name, total=file.total, base=file.done, since=self._clock()
+                )
             self._progress.update(task, completed=file.done, total=file.total)
         if self._total_task is not None:
+            if not self._total_based:  # bytes already on disk when the run began are no rate
+                self._total_based = True
+                self._progress.update(self._total_task, base=done_bytes)
             self._progress.update(
                 self._total_task,
                 description=f"total {done_files}/{len(files)} files",
