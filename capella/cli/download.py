@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import attrs
 import typer
+from rich.filesize import decimal
 
 from capella.cli import output
 from capella.cli._context import Command, ExitCode, epilog, state_of, usage_error
@@ -242,16 +243,15 @@ class Records:
         summary = self.summary()
         output.json_record({"summary": {**summary.record(), "interrupted": True}})
         finished = summary.downloaded + summary.resumed + summary.skipped + summary.failed
-        lines = [f"interrupted: {finished} files finished (their records are written)"]
-        if partial:
-            names = ", ".join(
-                f"{f.name} ({f.done}/{f.total if f.total is not None else '?'} bytes)"
-                for f in partial
-            )
-            lines.append(f"partial: {names}")
-        lines.append("run the same command again to resume")
-        for line in lines:
-            output.message(line)
+        waiting = sum(run.waiting() for run in self.runs)
+        count = finished + len(partial) + waiting
+        output.message(f"interrupted: {finished} of {count} files finished (records written)")
+        for file in partial:
+            size = decimal(file.total) if file.total is not None else "unknown size"
+            output.message(f"unfinished: {file.name} ({decimal(file.done)} of {size})")
+        if waiting:
+            output.message(f"not started: {waiting} file{'s' if waiting != 1 else ''}")
+        output.message("run the same command again to resume")
 
 
 def register(app: typer.Typer) -> None:

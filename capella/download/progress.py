@@ -313,6 +313,11 @@ class RunProgress:
             last = list(self._last)
         return [f for f in last if f.started and (f.outcome is None or interrupted(f.outcome))]
 
+    def waiting(self) -> int:
+        """How many files had not started when the run last looked."""
+        with self._lock:
+            return sum(1 for f in self._last if not f.started)
+
     def summary(self) -> Summary:
         """Counts of the outcomes so far; files cut mid-transfer count as partial."""
         seconds = self._seconds if self._seconds is not None else self._clock() - self._started
