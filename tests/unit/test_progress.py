@@ -6,13 +6,16 @@ times shown are exact and nothing here depends on how fast the machine is.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from rich.console import Console
 
+from capella.aio.download import AsyncDownloader
 from capella.download import Downloader, DownloadJob, DownloadOutcome
 from capella.download.jobs import Status
 from capella.download.progress import FileProgress, RunProgress, Summary, summarize
@@ -163,3 +166,20 @@ def test_a_run_with_nothing_to_fetch_still_reports_each_file(
         )
     assert [(o.status, o.bytes) for o in reported] == [("skipped", 5)]
     assert watch.summary().skipped == 1
+
+
+def test_the_async_driver_reports_a_file_it_did_not_fetch(tmp_path: Path) -> None:
+    present = tmp_path / "present.tif"
+    present.write_bytes(b"123")
+    reported: list[DownloadOutcome] = []
+    watch = RunProgress(display=False, on_outcome=reported.append)
+
+    async def main() -> None:
+        refuse = httpx.MockTransport(lambda request: httpx.Response(500))
+        async with AsyncDownloader(transport=refuse) as d:
+            await d.run(
+                [DownloadJob("https://nowhere.invalid/p.tif", present)], show_progress=watch
+            )
+
+    asyncio.run(main())
+    assert [(o.status, o.bytes) for o in reported] == [("skipped", 3)]
