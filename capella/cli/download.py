@@ -203,7 +203,7 @@ class Records:
         """Download one source, writing records as its files finish."""
         from capella.errors import DownloadError
 
-        progress = RunProgress(display=display, on_outcome=self.write)
+        progress = RunProgress(display=display, on_outcome=self.write, probe_sizes=display)
         self.runs.append(progress)
         try:
             client.download_products(**keywords, show_progress=progress)

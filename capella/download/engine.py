@@ -29,6 +29,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import NoReturn, Unpack
 
@@ -230,14 +231,15 @@ class Downloader(Configured):
 
     # -- public ----------------------------------------------------------------------------
 
-    def size(self, url: str) -> int:
+    def size(self, url: str, *, retries: int | None = None) -> int:
         """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked).
 
         A presigned URL is signed for GET only, so no HEAD. Raises ``AssetDownloadError`` (or
         ``PresignedUrlExpiredError`` on 403) instead of reporting the size of an error body.
+        ``retries`` overrides the downloader's ``max_retries``.
         """
         name = redact_url(url).rsplit("/", 1)[-1]
-        failures = protocol.Failures(self.max_retries)
+        failures = protocol.Failures(self.max_retries if retries is None else retries)
         while True:
             wait: float | None = None
             try:
@@ -264,6 +266,21 @@ class Downloader(Configured):
                 raise protocol.probe_exhausted(name, cause, failures.count)
             self.pause(failures.count, wait)
 
+    def sizes(self, urls: Sequence[str]) -> list[int | None]:
+        """Each asset's size from one parallel round of single-attempt probes (None: unknown)."""
+
+        def probe(url: str) -> int | None:
+            try:
+                return self.size(url, retries=0)
+            except AssetDownloadError:
+                return None  # the transfer itself will retry and report
+
+        if not urls:
+            return []
+        workers = min(len(urls), self.max_connections)
+        with ThreadPoolExecutor(workers, thread_name_prefix="capella-size") as pool:
+            return list(pool.map(probe, urls))
+
     def run(
         self,
         jobs: Sequence[DownloadJob],
@@ -289,7 +306,11 @@ class Downloader(Configured):
         run.push([(f, None) for f in run.files])
         progress = watching(show_progress)
         if progress is not None:
-            progress.start(lambda: snapshot(files, decided))
+            sizes: dict[int, int] = {}
+            if progress.wants_sizes:  # the whole run's size before the first byte
+                found = self.sizes([f.url for f in run.files])
+                sizes = {f.index: n for f, n in zip(run.files, found, strict=True) if n is not None}
+            progress.start(lambda: snapshot(files, decided, sizes))
         try:
             if todo:
                 _Workers(self, run, fresh=override or not enable_resume).execute()

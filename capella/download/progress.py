@@ -214,12 +214,25 @@ class _Tracked(Protocol):
     def progress(self) -> FileProgress: ...
 
 
-def snapshot(files: Sequence[_Tracked], decided: dict[int, DownloadOutcome]) -> list[FileProgress]:
-    """Every job's snapshot in job order; files settled without a transfer show their outcome."""
-    return [
-        FileProgress.decided(decided[f.index]) if f.index in decided else f.progress()
-        for f in files
-    ]
+def snapshot(
+    files: Sequence[_Tracked],
+    decided: dict[int, DownloadOutcome],
+    sizes: dict[int, int] | None = None,
+) -> list[FileProgress]:
+    """Every job's snapshot in job order; files settled without a transfer show their outcome.
+
+    ``sizes``: sizes probed before the run, for files that have not told theirs yet.
+    """
+    result = []
+    for f in files:
+        if f.index in decided:
+            result.append(FileProgress.decided(decided[f.index]))
+            continue
+        file = f.progress()
+        if file.total is None and sizes and f.index in sizes:
+            file = attrs.evolve(file, total=sizes[f.index])
+        result.append(file)
+    return result
 
 
 def watching(show_progress: bool | RunProgress) -> RunProgress | None:
@@ -233,8 +246,10 @@ class RunProgress:
     """One run's progress: bars for a person (optional) and each outcome handed to ``on_outcome``.
 
     ``display=False`` shows nothing but still reports outcomes as files finish (the CLI's
-    records). Finished files leave their bar for one permanent row, so they stay on screen
-    without hundreds of bars drowning the total. ``stop`` prints the summary line.
+    records). ``probe_sizes``: ask the driver for every file's size before the run (one
+    parallel round of requests), so the total is known from the start. Finished files leave
+    their bar for one permanent row, so they stay on screen without hundreds of bars drowning
+    the total. ``stop`` prints the summary line.
     """
 
     def __init__(
@@ -245,9 +260,12 @@ class RunProgress:
         display: bool = True,
         on_outcome: Callable[[DownloadOutcome], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        probe_sizes: bool = False,
     ) -> None:
         self._snapshot = snapshot
         self._clock = clock
+        # One extra request per file buys a total (and a percentage) from the first second.
+        self.wants_sizes = probe_sizes and display
         self._console = (console or Console(stderr=True)) if display else None
         self._on_outcome = on_outcome
         self._started = clock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -183,3 +184,49 @@ def test_the_async_driver_reports_a_file_it_did_not_fetch(tmp_path: Path) -> Non
 
     asyncio.run(main())
     assert [(o.status, o.bytes) for o in reported] == [("skipped", 3)]
+
+
+class FirstLook(RunProgress):
+    """A RunProgress that keeps the snapshot the driver showed before any transfer."""
+
+    first: list[FileProgress]
+
+    def start(self, snapshot: Callable[[], list[FileProgress]] | None = None) -> None:
+        assert snapshot is not None
+        self.first = snapshot()
+        super().start(snapshot)
+
+
+def asset_host(seen: list[str | None]) -> httpx.MockTransport:
+    """Serves /N.tif as N bytes; answers a Range with a 206."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        size = int(request.url.path.strip("/").split(".")[0])
+        asked = request.headers.get("Range")
+        seen.append(asked)
+        if asked == "bytes=0-0":
+            headers = {"Content-Range": f"bytes 0-0/{size}"}
+            return httpx.Response(206, content=b"x", headers=headers)
+        return httpx.Response(200, content=b"x" * size)
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize("probe", [True, False])
+def test_a_person_watching_sees_the_run_total_before_the_first_byte(
+    tmp_path: Path, probe: bool
+) -> None:
+    seen: list[str | None] = []
+    console = Console(file=io.StringIO(), width=80)
+    watch = FirstLook(console=console, probe_sizes=probe)
+    jobs = [DownloadJob(f"https://h.test/{n}.tif?sig=1", tmp_path / f"{n}.tif") for n in (30, 70)]
+    with Downloader(transport=asset_host(seen)) as d:
+        outcomes = d.run(jobs, show_progress=watch, threaded=False)
+    assert [o.status for o in outcomes] == ["downloaded", "downloaded"]
+    assert all(not f.started for f in watch.first)
+    if probe:  # one probe per file, then the transfers
+        assert [f.total for f in watch.first] == [30, 70]
+        assert seen[:2] == ["bytes=0-0", "bytes=0-0"] and len(seen) == 4
+    else:
+        assert [f.total for f in watch.first] == [None, None]
+        assert "bytes=0-0" not in seen
