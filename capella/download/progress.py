@@ -21,7 +21,7 @@ from rich.console import Console, RenderableType
 from rich.filesize import decimal
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID
 from rich.progress_bar import ProgressBar
-from rich.table import Column
+from rich.table import Column, Table
 from rich.text import Text
 
 from capella._redact import redact
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 _REFRESH_SECONDS = 0.2
 _BAR_CELLS = 20  # fixed: a bar that shrinks to 2 cells at 80 columns tells nothing
+_TOTAL_BAR_CELLS = 14
 _STATUSES = ("downloaded", "resumed", "skipped", "failed")
 # The mark at the start of a finished row, by status.
 _MARKS = {"downloaded": "✓", "resumed": "↻", "skipped": "=", "failed": "✗"}
@@ -195,14 +196,25 @@ class _Figures(ProgressColumn):
 
 
 class _Bars(Progress):
-    """Rows of the active files, then the total on its own row (its own column widths)."""
+    """Rows of the active files, then the total on a row of its own, laid out for its text."""
+
+    def __init__(self, *columns: ProgressColumn, total: list[ProgressColumn], **options: Any):
+        self.total_columns = total  # before rich's __init__, which renders once
+        super().__init__(*columns, **options)
 
     def get_renderables(self) -> Iterable[RenderableType]:
         files = [t for t in self.tasks if not t.fields.get("whole_run")]
         total = [t for t in self.tasks if t.fields.get("whole_run")]
         if files:
-            yield self.make_tasks_table(files)
-        yield self.make_tasks_table(total)
+            yield _table(list(self.columns), files)  # type: ignore[arg-type]
+        yield _table(self.total_columns, total)
+
+
+def _table(columns: list[ProgressColumn], tasks: list[Task]) -> Table:
+    table = Table.grid(*(c.get_table_column().copy() for c in columns), padding=(0, 1))
+    for task in tasks:
+        table.add_row(*(column(task) for column in columns))
+    return table
 
 
 class _Tracked(Protocol):
@@ -272,16 +284,25 @@ class RunProgress:
         self._seconds: float | None = None
         self._progress: Progress | None = None
         if self._console is not None:
-            # Fixed widths: figures need about 34 cells, the bar 20, the name gets the rest.
-            name_width = max(12, self._console.width - _BAR_CELLS - 36)
+            # Fixed widths that add up to the console's: figures need up to 32 cells on a
+            # file's row (43 on the total's), the bars 20 and 14, names get the rest.
+            width = self._console.width
             self._progress = _Bars(
-                _Name(name_width),
+                _Name(max(12, width - _BAR_CELLS - 34)),
                 _Bar(bar_width=_BAR_CELLS),
                 _Figures(self._clock),
+                total=[
+                    _Name(max(12, width - _TOTAL_BAR_CELLS - 45)),
+                    _Bar(bar_width=_TOTAL_BAR_CELLS),
+                    _Figures(self._clock),
+                ],
                 console=self._console,
                 auto_refresh=False,
                 transient=False,
                 get_time=self._clock,
+                # Records go to stdout as files finish: they must not end up on the console.
+                redirect_stdout=False,
+                redirect_stderr=False,
             )
         self._tasks: dict[int, TaskID] = {}
         self._total_task: TaskID | None = None
@@ -379,16 +400,21 @@ class RunProgress:
             self._progress.remove_task(task)
         status = "partial" if interrupted(outcome) else outcome.status
         mark = _MARKS.get(status, "…")
-        detail = decimal(outcome.bytes)
+        width = self._progress.console.width
+        head = f"{mark} {status:<10} "
         if status == "failed":
             # Errors name the asset's host, never its signature; redact anyway, to be sure.
             error = outcome.error
-            detail = redact(" ".join(str(getattr(error, "message", None) or error).split()))
-        row = Text(f"{mark} {status:<10} ", style="bold" if status == "failed" else "")
-        row.append(outcome.job.path.name)
-        row.append(f"  {detail}")
-        row.truncate(self._progress.console.width, overflow="ellipsis")
-        self._progress.console.print(row, highlight=False)
+            reason = redact(" ".join(str(getattr(error, "message", None) or error).split()))
+            row = Text(head + _fit(outcome.job.path.name, width - len(head)), style="bold")
+            row.append(Text("\n  " + reason, style=""))
+            row.truncate(width * 2, overflow="ellipsis")
+        else:
+            size = decimal(outcome.bytes)
+            # The name gives way, never the size.
+            name = _fit(outcome.job.path.name, width - len(head) - len(size) - 2)
+            row = Text(f"{head}{name}  {size}")
+        self._progress.console.print(row, highlight=False, overflow="ellipsis", no_wrap=True)
 
     def _draw(self, files: list[FileProgress]) -> None:
         if self._progress is None:
