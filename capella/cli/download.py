@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Any
 
-import attrs
 import typer
 from rich.filesize import decimal
 
@@ -156,7 +155,7 @@ def download(
         for job in jobs:
             records.run(client, {**job, **options}, display=display)
     except KeyboardInterrupt:
-        records.interrupted(quiet=quiet)
+        records.interrupted()
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     summary = records.finish(quiet=quiet or display)
     if summary.failed:
@@ -190,14 +189,11 @@ class Records:
 
     def __init__(self) -> None:
         self.runs: list[RunProgress] = []
-        self.written: set[int] = set()  # id() of the outcomes already written
 
     def write(self, outcome: DownloadOutcome) -> None:
-        """Write a finished file's record (once); a file cut by Ctrl-C waits for ``interrupted``."""
-        if id(outcome) in self.written or interrupted(outcome):
-            return
-        self.written.add(id(outcome))
-        output.json_record(_record(outcome))
+        """Write a finished file's record; a file cut by Ctrl-C waits for ``interrupted``."""
+        if not interrupted(outcome):
+            output.json_record(_record(outcome))
 
     def run(self, client: Any, keywords: dict[str, Any], *, display: bool) -> None:
         """Download one source, writing records as its files finish."""
@@ -208,22 +204,14 @@ class Records:
         try:
             client.download_products(**keywords, show_progress=progress)
         except DownloadError as exc:
+            reported = {id(o) for o in progress.outcomes}
             for outcome in exc.outcomes:  # any the run did not report (none, normally)
-                if isinstance(outcome, DownloadOutcome):
+                if isinstance(outcome, DownloadOutcome) and id(outcome) not in reported:
                     self.write(outcome)
 
     def summary(self) -> Summary:
         """The counts of every run so far, added up."""
-        total = Summary()
-        for run in self.runs:
-            part = run.summary()
-            total = Summary(
-                **{
-                    name: getattr(total, name) + getattr(part, name)
-                    for name in attrs.fields_dict(Summary)
-                }
-            )
-        return total
+        return sum((run.summary() for run in self.runs), Summary())
 
     def finish(self, *, quiet: bool) -> Summary:
         """Write the summary record (and line, unless the bars already showed it)."""
@@ -233,8 +221,9 @@ class Records:
             output.message(summary.line())
         return summary
 
-    def interrupted(self, *, quiet: bool) -> None:
-        """After Ctrl-C: records of the partial files, the summary, and how to resume."""
+    def interrupted(self) -> None:
+        """After Ctrl-C: records of the partial files, the summary, and how to resume (even
+        with ``--quiet``: the person who pressed Ctrl-C needs to know what is missing)."""
         partial = [f for run in self.runs for f in run.partial()]
         for file in partial:
             if file.job is not None:

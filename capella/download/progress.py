@@ -87,6 +87,11 @@ class Summary:
     received: int = 0
     seconds: float = 0.0
 
+    def __add__(self, other: Summary) -> Summary:
+        """The counts of two runs together (their times added: runs go one after another)."""
+        mine, theirs = attrs.asdict(self), attrs.asdict(other)
+        return Summary(**{name: mine[name] + theirs[name] for name in mine})
+
     @property
     def rate(self) -> float | None:
         """Mean bytes per second received (None when nothing was received)."""

@@ -477,6 +477,18 @@ def test_download_records_carry_the_core_status_and_a_summary(
     assert "3 files: 1 downloaded, 1 resumed, 1 skipped" in result.stderr
 
 
+def test_download_of_two_orders_ends_with_one_summary_of_both(
+    fake: FakeClient, tmp_path: Path
+) -> None:
+    fake.answers["download_products"] = _reports(_outcome("HH", tmp_path / "a.tif", "resumed"))
+    other = ORDER_ID.replace("6c2f", "7c2f")
+    result = run("download", "-", "--dir", str(tmp_path), input=f"{ORDER_ID}\n{other}\n")
+    assert result.exit_code == 0, result.stderr
+    *records, summary = lines(result.stdout)
+    assert [r["status"] for r in records] == ["resumed", "resumed"]
+    assert (summary["summary"]["resumed"], summary["summary"]["received"]) == (2, 4)
+
+
 def test_download_quiet_keeps_the_summary_record_but_not_the_line(
     fake: FakeClient, tmp_path: Path
 ) -> None:
