@@ -201,7 +201,8 @@ class CapellaConsoleClient(ApiMethods):
         ``InvalidInputError``. Files go to ``<local_dir>/<stac_id>/`` (``separate_dirs``) or
         straight into ``local_dir``, which is created if missing. A product with no matching
         asset maps to ``{}``. Every file is attempted; failures raise one ``DownloadError``
-        afterwards, and completed files stay in place.
+        afterwards, and completed files stay in place. ``show_progress``: bars and a summary
+        line on stderr, or a ``capella.download.progress.RunProgress`` told of each outcome.
 
         >>> client.download_products(order_id=order_id, local_dir="imagery", include="raster")
         """
