@@ -28,6 +28,7 @@ from capella.enumerations import AssetType, ProductType
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.progress import RunProgress
     from capella.orders import OrderApi
     from capella.products import ProductDownloads
 
@@ -184,7 +185,7 @@ class CapellaConsoleClient(ApiMethods):
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
         threaded: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         separate_dirs: bool = True,
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
@@ -200,7 +201,8 @@ class CapellaConsoleClient(ApiMethods):
         ``InvalidInputError``. Files go to ``<local_dir>/<stac_id>/`` (``separate_dirs``) or
         straight into ``local_dir``, which is created if missing. A product with no matching
         asset maps to ``{}``. Every file is attempted; failures raise one ``DownloadError``
-        afterwards, and completed files stay in place.
+        afterwards, and completed files stay in place. ``show_progress``: bars and a summary
+        line on stderr, or a ``capella.download.progress.RunProgress`` told of each outcome.
 
         >>> client.download_products(order_id=order_id, local_dir="imagery", include="raster")
         """

@@ -38,6 +38,8 @@ from capella.orders import validate_uuid
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.progress import RunProgress
+
 Item = dict[str, Any]
 PathLike = str | Path
 AssetTypesLike = str | AssetType | Iterable[str | AssetType]
@@ -639,7 +641,7 @@ class ProductDownloads:
         exclude: AssetTypesLike | None = None,
         override: bool = False,
         threaded: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         separate_dirs: bool = True,
         product_types: ProductTypesLike | None = None,
         contract_id: str | None = None,
@@ -667,7 +669,7 @@ class ProductDownloads:
         source: Source,
         override: bool,
         threaded: bool,
-        show_progress: bool,
+        show_progress: bool | RunProgress,
         enable_resume: bool,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""

@@ -37,6 +37,8 @@ from capella.products import (
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.progress import RunProgress
+
 PathLike = str | Path
 
 
@@ -167,7 +169,7 @@ class AsyncProductDownloads:
         exclude: AssetTypesLike | None = None,
         override: bool = False,
         threaded: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         separate_dirs: bool = True,
         product_types: ProductTypesLike | None = None,
         contract_id: str | None = None,
@@ -197,7 +199,7 @@ class AsyncProductDownloads:
         source: Source,
         override: bool,
         threaded: bool,
-        show_progress: bool,
+        show_progress: bool | RunProgress,
         enable_resume: bool,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""

@@ -30,6 +30,7 @@ from capella.products import DEFAULT_DIR, DownloadOps, download_settings
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.progress import RunProgress
     from capella.orders import OrderApi
 
 
@@ -172,7 +173,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
         threaded: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         separate_dirs: bool = True,
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,

@@ -48,6 +48,7 @@ class ExitCode(enum.IntEnum):
     ERROR = 1  # API or runtime error
     USAGE = 2  # bad arguments: click's own usage errors and InvalidInputError
     PARTIAL = 3  # some files or ids failed, the others succeeded
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports it
 
 
 class CliError(Exception):

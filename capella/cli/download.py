@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.filesize import decimal
 
 from capella.cli import output
 from capella.cli._context import Command, ExitCode, epilog, state_of, usage_error
 from capella.cli._inputs import STDIN, parse_records, read_stdin, split_csv
+from capella.download.jobs import DownloadOutcome
+from capella.download.progress import RunProgress, Summary, interrupted
 from capella.enumerations import AssetType, ProductType
 
 EPILOG = """Examples:
@@ -26,7 +27,10 @@ EPILOG = """Examples:
 
 '-' reads an order id (as 'capella order create' prints it) or STAC items with presigned hrefs
 (as 'capella order items' prints them) from stdin. Writes one JSON record per file to stdout:
-{"stac_id", "asset", "path", "bytes", "status"}. Interrupted downloads resume where they stopped.
+{"stac_id", "asset", "path", "bytes", "status"} as each file finishes, status downloaded,
+resumed, skipped or failed, then {"summary": {...counts, bytes received, seconds}}. After
+Ctrl-C, the finished files' records, "partial" records for the rest, and exit 130: the same
+command resumes where it stopped.
 Exit 3 when some files failed (the others are kept and listed), 1 when all did.
 """
 
@@ -132,6 +136,8 @@ def download(
     """Download product assets; one JSON record per file on stdout."""
     jobs = _sources(source, order, task, collect)
     client = state_of(ctx).client()
+    # Progress bars only for a person watching; they go to stderr either way.
+    display = not quiet and sys.stderr.isatty()
     options: dict[str, Any] = {
         "local_dir": directory,
         "include": split_csv(include) or None,
@@ -139,96 +145,102 @@ def download(
         "product_types": split_csv(product_type) or None,
         "override": override,
         "threaded": threaded,
-        # Progress bars only for a person watching; they go to stderr either way.
-        "show_progress": not quiet and sys.stderr.isatty(),
         "separate_dirs": not flat,
         "enable_resume": not no_resume,
     }
     if contract_id:
         options["contract_id"] = contract_id
-    ok = failed = 0
-    for job in jobs:
-        good, bad = _run(client, {**job, **options})
-        ok, failed = ok + good, failed + bad
-    if failed:
-        output.message(f"{failed} of {ok + failed} files failed")
-        raise typer.Exit(ExitCode.PARTIAL if ok else ExitCode.ERROR)
-
-
-def _run(client: Any, keywords: dict[str, Any]) -> tuple[int, int]:
-    """Download one source; write its records; return (succeeded, failed)."""
-    from capella.errors import DownloadError
-
-    started = time.time_ns()
+    records = Records()
     try:
-        result = client.download_products(**keywords)
-    except DownloadError as exc:
-        return _write_outcomes(exc.outcomes)
-    outcomes = getattr(result, "outcomes", None)
-    if outcomes is not None:
-        return _write_outcomes(outcomes)
-    return _write_paths(result, started)
+        for job in jobs:
+            records.run(client, {**job, **options}, display=display)
+    except KeyboardInterrupt:
+        records.interrupted()
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    summary = records.finish(quiet=quiet or display)
+    if summary.failed:
+        done = summary.downloaded + summary.resumed + summary.skipped
+        output.message(f"{summary.failed} of {done + summary.failed} files failed")
+        raise typer.Exit(ExitCode.PARTIAL if done else ExitCode.ERROR)
 
 
-def _size(path: Any) -> int | None:
-    try:
-        return Path(path).stat().st_size
-    except (OSError, TypeError):
-        return None
-
-
-def _record(stac_id: Any, asset: Any, path: Any, size: Any, status: str) -> dict[str, Any]:
-    return {
-        "stac_id": stac_id,
-        "asset": asset,
-        "path": str(path) if path is not None else None,
-        "bytes": size,
-        "status": status,
+def _record(outcome: DownloadOutcome, status: str | None = None) -> dict[str, Any]:
+    """One file's NDJSON record; the status is the download core's (or ``partial``)."""
+    job = outcome.job
+    record: dict[str, Any] = {
+        "stac_id": job.stac_id,
+        "asset": job.asset_key,
+        "path": str(job.path),
+        "bytes": outcome.bytes,
+        "status": status or outcome.status,
     }
+    if outcome.status == "failed" and status is None:
+        error = outcome.error
+        record["error"] = " ".join(str(getattr(error, "message", None) or error).split())
+    return record
 
 
-def _write_outcomes(outcomes: Any) -> tuple[int, int]:
-    """Records of the downloader's outcomes (downloaded, resumed, skipped or failed)."""
-    ok = failed = 0
-    for outcome in outcomes:
-        job = outcome.job
-        size = getattr(outcome, "bytes", None)
-        record = _record(
-            job.stac_id,
-            job.asset_key,
-            job.path,
-            size if isinstance(size, int) else _size(job.path),
-            str(outcome.status),
-        )
-        if outcome.status == "failed":
-            failed += 1
-            error = outcome.error
-            record["error"] = " ".join(str(getattr(error, "message", None) or error).split())
-        else:
-            ok += 1
-        output.json_record(record)
-    return ok, failed
+class Records:
+    """The records of one ``capella download``: written as each file finishes, whatever follows.
 
-
-def _write_paths(result: Any, started_ns: int) -> tuple[int, int]:
-    """Records of a ``{stac_id: {asset: path}}`` result (every file present).
-
-    The client reports statuses only for failed runs; here a file written during this run is
-    ``downloaded`` and one left untouched (already complete) ``skipped``.
+    Each source's run reports its outcomes to ``write`` while it goes, so the files finished
+    before a Ctrl-C have their records, and the summary counts what the core decided.
     """
-    count = 0
-    for stac_id, assets in (result or {}).items():
-        for asset, path in assets.items():
-            try:
-                stat = Path(path).stat()
-            except OSError:
-                size, status = None, "downloaded"
-            else:
-                size = stat.st_size
-                status = "downloaded" if stat.st_mtime_ns >= started_ns else "skipped"
-            output.json_record(_record(stac_id, asset, path, size, status))
-            count += 1
-    return count, 0
+
+    def __init__(self) -> None:
+        self.runs: list[RunProgress] = []
+
+    def write(self, outcome: DownloadOutcome) -> None:
+        """Write a finished file's record; a file cut by Ctrl-C waits for ``interrupted``."""
+        if not interrupted(outcome):
+            output.json_record(_record(outcome))
+
+    def run(self, client: Any, keywords: dict[str, Any], *, display: bool) -> None:
+        """Download one source, writing records as its files finish."""
+        from capella.errors import DownloadError
+
+        progress = RunProgress(display=display, on_outcome=self.write, probe_sizes=display)
+        self.runs.append(progress)
+        try:
+            client.download_products(**keywords, show_progress=progress)
+        except DownloadError as exc:
+            reported = {id(o) for o in progress.outcomes}
+            for outcome in exc.outcomes:  # any the run did not report (none, normally)
+                if isinstance(outcome, DownloadOutcome) and id(outcome) not in reported:
+                    self.write(outcome)
+
+    def summary(self) -> Summary:
+        """The counts of every run so far, added up."""
+        return sum((run.summary() for run in self.runs), Summary())
+
+    def finish(self, *, quiet: bool) -> Summary:
+        """Write the summary record (and line, unless the bars already showed it)."""
+        summary = self.summary()
+        output.json_record({"summary": summary.record()})
+        if not quiet:
+            output.message(summary.line())
+        return summary
+
+    def interrupted(self) -> None:
+        """After Ctrl-C: records of the partial files, the summary, and how to resume (even
+        with ``--quiet``: the person who pressed Ctrl-C needs to know what is missing)."""
+        partial = [f for run in self.runs for f in run.partial()]
+        for file in partial:
+            if file.job is not None:
+                outcome = file.outcome or DownloadOutcome(file.job, "failed", file.done)
+                output.json_record({**_record(outcome, "partial"), "bytes": file.done})
+        summary = self.summary()
+        output.json_record({"summary": {**summary.record(), "interrupted": True}})
+        finished = summary.downloaded + summary.resumed + summary.skipped + summary.failed
+        waiting = sum(run.waiting() for run in self.runs)
+        count = finished + len(partial) + waiting
+        output.message(f"interrupted: {finished} of {count} files finished (records written)")
+        for file in partial:
+            size = decimal(file.total) if file.total is not None else "unknown size"
+            output.message(f"unfinished: {file.name} ({decimal(file.done)} of {size})")
+        if waiting:
+            output.message(f"not started: {waiting} file{'s' if waiting != 1 else ''}")
+        output.message("run the same command again to resume")
 
 
 def register(app: typer.Typer) -> None:

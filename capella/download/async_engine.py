@@ -29,7 +29,7 @@ from capella._redact import redact_url
 from capella.download import partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, collect, deduplicate
-from capella.download.progress import RunProgress
+from capella.download.progress import RunProgress, snapshot, watching
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
 from capella.download.settings import Configured, DownloadOptions, DownloadSettings
 from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
@@ -295,7 +295,7 @@ class AsyncDownloader(Configured):
         *,
         override: bool = False,
         enable_resume: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         threaded: bool = True,
     ) -> list[DownloadOutcome]:
         """Download every job; return their outcomes in job order (never raises per file).
@@ -306,21 +306,21 @@ class AsyncDownloader(Configured):
             raise RuntimeError("this AsyncDownloader is closed")
         files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
         todo, decided = deduplicate(list(files), override=override, log=self.log)
-        if todo:
-            workers = self.max_connections if threaded else 1
-            run = _Run([f for f in files if f in todo], workers, self.settings)
-            progress = RunProgress(lambda: [f.progress() for f in todo]) if show_progress else None
-            fresh = override or not enable_resume
-            try:
-                if progress is not None:
-                    progress.start()
+        workers = self.max_connections if threaded else 1
+        run = _Run([f for f in files if f in todo], workers, self.settings)
+        progress = watching(show_progress)
+        fresh = override or not enable_resume
+        try:
+            if progress is not None:
+                progress.start(lambda: snapshot(files, decided))
+            if todo:
                 await asyncio.gather(*(_Worker(self, run, fresh).work() for _ in range(workers)))
-            finally:
-                for f in run.files:
-                    await f.settle()
-                    f.close()
-                if progress is not None:
-                    progress.stop()
+        finally:
+            for f in run.files:
+                await f.settle()
+                f.close()
+            if progress is not None:
+                progress.stop()
         return collect(list(files), decided, self.log)
 
 

@@ -29,6 +29,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import NoReturn, Unpack
 
@@ -41,7 +42,7 @@ from capella.download import partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
 from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
-from capella.download.progress import RunProgress
+from capella.download.progress import RunProgress, snapshot, watching
 from capella.download.protocol import Head, Next, Segment, Step
 from capella.download.settings import (
     DEFAULT_SEGMENT_SIZE,
@@ -230,14 +231,15 @@ class Downloader(Configured):
 
     # -- public ----------------------------------------------------------------------------
 
-    def size(self, url: str) -> int:
+    def size(self, url: str, *, retries: int | None = None) -> int:
         """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked).
 
         A presigned URL is signed for GET only, so no HEAD. Raises ``AssetDownloadError`` (or
         ``PresignedUrlExpiredError`` on 403) instead of reporting the size of an error body.
+        ``retries`` overrides the downloader's ``max_retries``.
         """
         name = redact_url(url).rsplit("/", 1)[-1]
-        failures = protocol.Failures(self.max_retries)
+        failures = protocol.Failures(self.max_retries if retries is None else retries)
         while True:
             wait: float | None = None
             try:
@@ -264,17 +266,33 @@ class Downloader(Configured):
                 raise protocol.probe_exhausted(name, cause, failures.count)
             self.pause(failures.count, wait)
 
+    def sizes(self, urls: Sequence[str]) -> list[int | None]:
+        """Each asset's size from one parallel round of single-attempt probes (None: unknown)."""
+
+        def probe(url: str) -> int | None:
+            try:
+                return self.size(url, retries=0)
+            except AssetDownloadError:
+                return None  # the transfer itself will retry and report
+
+        if not urls:
+            return []
+        workers = min(len(urls), self.max_connections)
+        with ThreadPoolExecutor(workers, thread_name_prefix="capella-size") as pool:
+            return list(pool.map(probe, urls))
+
     def run(
         self,
         jobs: Sequence[DownloadJob],
         *,
         override: bool = False,
         enable_resume: bool = True,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         threaded: bool = True,
     ) -> list[DownloadOutcome]:
         """Download every job; return their outcomes in job order (never raises per file).
 
+        ``show_progress``: bars on stderr, or a ``RunProgress`` told of each outcome as it comes.
         An existing final file is skipped (no request) unless ``override``. ``enable_resume``
         continues from ``.part`` files of earlier runs. ``threaded=False`` fetches one file at a
         time on the calling thread, without parallel ranges. Call ``raise_for_failures`` on the
@@ -284,13 +302,21 @@ class Downloader(Configured):
             raise RuntimeError("this Downloader is closed")
         files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
         todo, decided = deduplicate(list(files), override=override, log=self.log)
-        if todo:
-            run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
-            run.push([(f, None) for f in run.files])
-            progress = (
-                RunProgress(lambda: [f.progress() for f in run.files]) if show_progress else None
-            )
-            _Workers(self, run, fresh=override or not enable_resume).execute(progress)
+        run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
+        run.push([(f, None) for f in run.files])
+        progress = watching(show_progress)
+        if progress is not None:
+            sizes: dict[int, int] = {}
+            if progress.wants_sizes:  # the whole run's size before the first byte
+                found = self.sizes([f.url for f in run.files])
+                sizes = {f.index: n for f, n in zip(run.files, found, strict=True) if n is not None}
+            progress.start(lambda: snapshot(files, decided, sizes))
+        try:
+            if todo:
+                _Workers(self, run, fresh=override or not enable_resume).execute()
+        finally:
+            if progress is not None:
+                progress.stop()
         return collect(list(files), decided, self.log)
 
 
@@ -304,12 +330,10 @@ class _Workers:
         self.run = run
         self.fresh = fresh
 
-    def execute(self, progress: RunProgress | None) -> None:
+    def execute(self) -> None:
         run = self.run
         threads: list[threading.Thread] = []
         try:
-            if progress is not None:
-                progress.start()
             if run.workers == 1:
                 self.work()
             else:
@@ -331,8 +355,6 @@ class _Workers:
             for f in run.files:
                 with f.cond:
                     f.close()
-            if progress is not None:
-                progress.stop()
 
     def work(self) -> None:
         buffer = memoryview(bytearray(self.d.buffer_size))

@@ -60,6 +60,8 @@ class LocalFile:
             started=self.started,
             finished=self.outcome is not None,
             failed=self.outcome is not None and self.outcome.status == "failed",
+            outcome=self.outcome,
+            job=self.job,
         )
 
     def open(self, *, fresh: bool) -> list[Segment]:

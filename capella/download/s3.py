@@ -60,7 +60,7 @@ from capella.download.destination import (
 )
 from capella.download.engine import Downloader
 from capella.download.jobs import DownloadOutcome
-from capella.download.progress import FileProgress, RunProgress
+from capella.download.progress import FileProgress, RunProgress, watching
 from capella.download.protocol import Generation, Next, Segment, Step
 from capella.download.signals import Fatal, Retry, next_attempt
 from capella.download.wire import NETWORK_ERRORS, Response
@@ -669,7 +669,7 @@ class S3Uploader:
         jobs: Sequence[S3Job],
         *,
         override: bool = False,
-        show_progress: bool = False,
+        show_progress: bool | RunProgress = False,
         threaded: bool = True,
     ) -> list[DownloadOutcome]:
         """Stream every job into its object; return the outcomes in job order (never raises).
@@ -691,9 +691,9 @@ class S3Uploader:
                 continue
             seen[where] = job
             transfers.append(_Transfer(self, job, index))
-        if transfers:
-            workers = min(len(transfers), self.max_connections if threaded else 1)
-            self._execute(transfers, outcomes, workers, override=override, progress=show_progress)
+        # No transfer at all still runs (no thread starts): the progress reports the refusals.
+        workers = max(1, min(len(transfers), self.max_connections if threaded else 1))
+        self._execute(transfers, outcomes, workers, override=override, progress=show_progress)
         result = [o for o in outcomes if o is not None]
         assert len(result) == len(jobs)
         failed = [o for o in result if o.status == "failed"]
@@ -708,7 +708,7 @@ class S3Uploader:
         workers: int,
         *,
         override: bool,
-        progress: bool,
+        progress: bool | RunProgress,
     ) -> None:
         queue = deque(transfers)
         lock = threading.Lock()
@@ -738,11 +738,23 @@ class S3Uploader:
                     if not isinstance(exc, Exception):
                         raise
 
-        bars = RunProgress(lambda: [t.snapshot() for t in transfers]) if progress else None
+        def snapshot() -> list[FileProgress]:
+            # The outcome is the worker's verdict; refused duplicates never became transfers.
+            by_index = {t.index: t for t in transfers}
+            files = []
+            for i, o in enumerate(outcomes):
+                t = by_index.get(i)
+                if t is not None:
+                    files.append(attrs.evolve(t.snapshot(), outcome=o, job=t.job))
+                elif o is not None:
+                    files.append(FileProgress.decided(o))
+            return files
+
+        bars = watching(progress)
         threads: list[threading.Thread] = []
         try:
             if bars is not None:
-                bars.start()
+                bars.start(snapshot)
             if workers == 1:
                 work()
             else:

@@ -37,6 +37,12 @@ class Result:
     def records(self) -> list[Any]:
         return [json.loads(line) for line in self.stdout.splitlines()]
 
+    def files(self) -> list[Any]:
+        """A download's file records, without its closing summary record."""
+        *files, summary = self.records()
+        assert set(summary) == {"summary"}
+        return files
+
 
 Cli = Callable[..., Result]
 
@@ -363,8 +369,9 @@ def test_search_order_download_pipeline(sandbox: Sandbox, tmp_path: Path) -> Non
         ["download", "-", "--dir", str(out), "--include", "HH,thumbnail"],
     )
     assert [s.returncode for s in stages] == [0, 0, 0], stages[-1].stderr
-    records = [json.loads(line) for line in stages[-1].stdout.splitlines()]
+    *records, summary = [json.loads(line) for line in stages[-1].stdout.splitlines()]
     assert len(records) == 4
+    assert summary["summary"]["downloaded"] == 4
     for record in records:
         assert set(record) >= {"stac_id", "asset", "path", "bytes", "status"}
         assert record["asset"] in ("HH", "thumbnail")
@@ -380,8 +387,8 @@ def test_download_again_skips_existing_files(
     first = cli(*args, "--include", "thumbnail")
     assert first.exit_code == 0, first.stderr
     again = cli(*args, "--include", "thumbnail")
-    assert [r["status"] for r in again.records()] == ["skipped"]
-    assert again.records()[0]["path"] == first.records()[0]["path"]
+    assert [r["status"] for r in again.files()] == ["skipped"]
+    assert again.files()[0]["path"] == first.files()[0]["path"]
 
 
 def test_download_presigned_items_from_order_items(
@@ -391,7 +398,7 @@ def test_download_presigned_items_from_order_items(
     items = cli("order", "items", order_id).stdout
     result = cli("download", "-", "--dir", str(tmp_path), "--include", "metadata", input=items)
     assert result.exit_code == 0, result.stderr
-    assert [r["asset"] for r in result.records()] == ["metadata"]
+    assert [r["asset"] for r in result.files()] == ["metadata"]
 
 
 def test_download_when_every_file_fails_is_exit_1(
@@ -401,7 +408,7 @@ def test_download_when_every_file_fails_is_exit_1(
     sandbox.faults.add(route="assets", kind="status", status=503, retry_after=0)
     result = cli("download", "--order", order_id, "--dir", str(tmp_path), "--include", "thumbnail")
     assert result.exit_code == 1
-    assert [r["status"] for r in result.records()] == ["failed"]
+    assert [r["status"] for r in result.files()] == ["failed"]
 
 
 def test_download_a_fault_on_one_file_is_exit_3(
@@ -416,8 +423,8 @@ def test_download_a_fault_on_one_file_is_exit_3(
         "--no-threaded",
     )  # fmt: skip
     assert result.exit_code == 3, result.stderr
-    assert [r["status"] for r in result.records()] == ["failed", "downloaded"]
-    assert "503" in result.records()[0]["error"]
+    assert [r["status"] for r in result.files()] == ["failed", "downloaded"]
+    assert "503" in result.files()[0]["error"]
 
 
 def test_download_partial_failure_is_exit_3_with_the_successes_printed(
@@ -431,7 +438,7 @@ def test_download_partial_failure_is_exit_3_with_the_successes_printed(
     stdin = "".join(json.dumps(i) + "\n" for i in items)
     result = cli("download", "-", "--dir", str(tmp_path), "--include", "thumbnail", input=stdin)
     assert result.exit_code == 3, result.stderr
-    statuses = sorted(r["status"] for r in result.records())
+    statuses = sorted(r["status"] for r in result.files())
     assert statuses == ["downloaded", "failed"]
     assert "1 of 2 files failed" in result.stderr
 

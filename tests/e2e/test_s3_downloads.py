@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -404,6 +405,45 @@ def test_an_existing_object_is_skipped_unless_override(client, sandbox, s3, buck
     assert object_sha256(s3, bucket, thumb) == content_sha256(
         first, "thumbnail", sandbox.config.raster_size
     )
+
+
+def test_the_cli_reports_a_fresh_upload_as_downloaded_and_a_second_run_as_skipped(
+    sandbox, s3, bucket, order_id, tmp_path
+):
+    # S3 keeps an object's time to the second: a status read from it called fresh uploads
+    # "skipped". The records carry what the transfer did.
+    from typer.testing import CliRunner
+
+    from capella.cli import app
+
+    env = {
+        "CAPELLA_API_KEY": DEMO_API_KEY,
+        "CAPELLA_API_URL": sandbox.url,
+        "CAPELLA_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    args = [
+        "download",
+        "--order",
+        order_id,
+        "--dir",
+        f"s3://{bucket}/cli",
+        "--include",
+        "thumbnail",
+    ]
+
+    def statuses() -> tuple[list[str], dict[str, Any]]:
+        done = CliRunner().invoke(app, args, env=env)
+        assert done.exit_code == 0, done.stderr
+        *records, summary = [json.loads(line) for line in done.stdout.splitlines()]
+        assert all(r["path"].startswith(f"s3://{bucket}/cli/") for r in records)
+        return [r["status"] for r in records], summary["summary"]
+
+    fresh, summary = statuses()
+    assert fresh == ["downloaded", "downloaded"]
+    assert summary["downloaded"] == 2 and summary["received"] > 0
+    again, summary = statuses()
+    assert again == ["skipped", "skipped"]
+    assert summary["skipped"] == 2 and summary["received"] == 0
 
 
 def test_limited_resume_is_said_once_per_call(client, bucket, order_id, caplog):

@@ -4,10 +4,10 @@ output goes to stdout in the asked format, errors become one stderr line and an 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 import typer
@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 
 from capella.cli import app
 from capella.cli._context import State
-from capella.errors import CapellaConsoleClientError, InvalidInputError, OrderExpiredError
+from capella.download.jobs import DownloadJob, DownloadOutcome, Status
+from capella.download.progress import FileProgress, RunProgress
+from capella.errors import (
+    AssetDownloadError,
+    CapellaConsoleClientError,
+    InvalidInputError,
+    OrderExpiredError,
+)
 
 SECRET = "unit-test-secret-key-0123456789abcdef"
 
@@ -376,17 +383,24 @@ def test_order_show_passes_ids(fake: FakeClient) -> None:
 # -- download ------------------------------------------------------------------------------------
 
 
-class _Job:
-    def __init__(self, stac_id: str, asset: str, path: Path) -> None:
-        self.stac_id, self.asset_key, self.path = stac_id, asset, path
+def _outcome(asset: str, path: Path, status: Status, error: str | None = None) -> Any:
+    job = DownloadJob("https://assets.test/a.tif?sig=1", path, ITEM_A["id"], asset)
+    failure = AssetDownloadError(error) if error else None
+    return DownloadOutcome(job, status, 2, failure, transferred=2)
 
 
-class _Outcome:
-    def __init__(self, job: _Job, status: str, error: str | None = None) -> None:
-        self.job, self.status, self.error = job, status, error
+def _reports(*outcomes: Any) -> Callable[..., Any]:
+    """A download_products that reports these outcomes to the CLI's progress, as a run does."""
+    from capella.errors import DownloadError
 
-    def describe(self) -> str:
-        return f"{self.job.stac_id}/{self.job.asset_key}"
+    def download_products(*, show_progress: RunProgress, **kwargs: Any) -> Any:
+        show_progress.start(lambda: [FileProgress.decided(o) for o in outcomes])
+        show_progress.stop()
+        if any(o.status == "failed" for o in outcomes):
+            raise DownloadError(list(outcomes))
+        return {}
+
+    return download_products
 
 
 @pytest.mark.parametrize(
@@ -418,7 +432,7 @@ def test_download_maps_options(fake: FakeClient, tmp_path: Path) -> None:
         "product_types": ["GEO"],
         "override": True,
         "threaded": True,
-        "show_progress": False,
+        "show_progress": ANY,
         "separate_dirs": False,
         "enable_resume": False,
         "contract_id": "c9",
@@ -438,53 +452,73 @@ def test_download_reads_presigned_items_from_stdin(fake: FakeClient, tmp_path: P
     assert fake.called("download_products")[1]["items_presigned"] == [item]
 
 
-def test_download_writes_one_record_per_file(fake: FakeClient, tmp_path: Path) -> None:
-    path = tmp_path / "a.tif"
-    old = tmp_path / "b.tif"
-    old.write_bytes(b"1")
-    os.utime(old, ns=(0, 0))  # already there before the run: skipped
-
-    def download_products(**kwargs: Any) -> dict[str, dict[str, Path]]:
-        path.write_bytes(b"12345")  # written by this run: downloaded
-        return {ITEM_A["id"]: {"HH": path, "VV": old}}
-
-    fake.answers["download_products"] = download_products
+def test_download_records_carry_the_core_status_and_a_summary(
+    fake: FakeClient, tmp_path: Path
+) -> None:
+    fake.answers["download_products"] = _reports(
+        _outcome("HH", tmp_path / "a.tif", "downloaded"),
+        _outcome("VV", tmp_path / "b.tif", "resumed"),
+        _outcome("thumbnail", tmp_path / "t.png", "skipped"),
+    )
     result = run("download", "--order", ORDER_ID, "--dir", str(tmp_path))
     assert result.exit_code == 0
-    assert lines(result.stdout) == [
-        {"stac_id": ITEM_A["id"], "asset": "HH", "path": str(path), "bytes": 5,
+    *records, summary = lines(result.stdout)
+    assert records == [
+        {"stac_id": ITEM_A["id"], "asset": "HH", "path": str(tmp_path / "a.tif"), "bytes": 2,
          "status": "downloaded"},
-        {"stac_id": ITEM_A["id"], "asset": "VV", "path": str(old), "bytes": 1,
-         "status": "skipped"},
+        {"stac_id": ITEM_A["id"], "asset": "VV", "path": str(tmp_path / "b.tif"), "bytes": 2,
+         "status": "resumed"},
+        {"stac_id": ITEM_A["id"], "asset": "thumbnail", "path": str(tmp_path / "t.png"),
+         "bytes": 2, "status": "skipped"},
     ]  # fmt: skip
+    counts = {k: summary["summary"][k] for k in ("downloaded", "resumed", "skipped", "failed")}
+    assert counts == {"downloaded": 1, "resumed": 1, "skipped": 1, "failed": 0}
+    assert summary["summary"]["received"] == 6
+    assert "3 files: 1 downloaded, 1 resumed, 1 skipped" in result.stderr
+
+
+def test_download_of_two_orders_ends_with_one_summary_of_both(
+    fake: FakeClient, tmp_path: Path
+) -> None:
+    fake.answers["download_products"] = _reports(_outcome("HH", tmp_path / "a.tif", "resumed"))
+    other = ORDER_ID.replace("6c2f", "7c2f")
+    result = run("download", "-", "--dir", str(tmp_path), input=f"{ORDER_ID}\n{other}\n")
+    assert result.exit_code == 0, result.stderr
+    *records, summary = lines(result.stdout)
+    assert [r["status"] for r in records] == ["resumed", "resumed"]
+    assert (summary["summary"]["resumed"], summary["summary"]["received"]) == (2, 4)
+
+
+def test_download_quiet_keeps_the_summary_record_but_not_the_line(
+    fake: FakeClient, tmp_path: Path
+) -> None:
+    fake.answers["download_products"] = _reports(_outcome("HH", tmp_path / "a.tif", "downloaded"))
+    result = run("download", "--order", ORDER_ID, "--dir", str(tmp_path), "--quiet")
+    assert "summary" in lines(result.stdout)[-1]
+    assert result.stderr == ""
 
 
 def test_download_partial_failure_exits_3_with_the_successes_listed(
     fake: FakeClient, tmp_path: Path
 ) -> None:
-    from capella.errors import DownloadError
-
-    good = tmp_path / "good.tif"
-    good.write_bytes(b"xy")
-    outcomes = [
-        _Outcome(_Job(ITEM_A["id"], "HH", good), "downloaded"),
-        _Outcome(_Job(ITEM_A["id"], "thumbnail", tmp_path / "t.png"), "failed", "HTTP 500"),
-    ]
-    fake.fail = DownloadError(outcomes)  # type: ignore[arg-type]
+    fake.answers["download_products"] = _reports(
+        _outcome("HH", tmp_path / "good.tif", "downloaded"),
+        _outcome("thumbnail", tmp_path / "t.png", "failed", "HTTP 500"),
+    )
     result = run("download", "--order", ORDER_ID, "--dir", str(tmp_path))
     assert result.exit_code == 3
-    records = lines(result.stdout)
+    *records, summary = lines(result.stdout)
     assert [r["status"] for r in records] == ["downloaded", "failed"]
     assert records[0]["bytes"] == 2
     assert records[1]["error"] == "HTTP 500"
+    assert summary["summary"]["failed"] == 1
     assert "1 of 2 files failed" in result.stderr
 
 
 def test_download_total_failure_exits_1(fake: FakeClient, tmp_path: Path) -> None:
-    from capella.errors import DownloadError
-
-    outcomes = [_Outcome(_Job(ITEM_A["id"], "HH", tmp_path / "x"), "failed", "HTTP 403")]
-    fake.fail = DownloadError(outcomes)  # type: ignore[arg-type]
+    fake.answers["download_products"] = _reports(
+        _outcome("HH", tmp_path / "x", "failed", "HTTP 403")
+    )
     result = run("download", "--order", ORDER_ID, "--dir", str(tmp_path))
     assert result.exit_code == 1
 

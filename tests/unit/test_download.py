@@ -944,7 +944,7 @@ def test_progress_goes_to_stderr_without_the_query(server, sleeps, tmp_path, cap
     assert outcome.status == "downloaded"
     out, err = capsys.readouterr()
     assert out == ""
-    assert "total (1/1 files)" in err
+    assert "total 1/1 files" in err
     assert "secretsig" not in err and "sig=" not in err
 
 
@@ -987,7 +987,7 @@ def test_run_progress_shows_active_files_and_a_total():
     progress.start()
     progress.stop()
     text = buffer.getvalue()
-    assert "a.tif" in text and "total (1/3 files)" in text
+    assert "a.tif" in text and "total 0/3 files" in text
     assert "c.tif" not in text  # not started yet
 
 
