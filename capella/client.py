@@ -20,6 +20,9 @@ from capella._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
+    client_state,
+    rebuild_client,
+    travelling,
 )
 from capella._http import ApiSession
 from capella._methods import sync_method
@@ -77,6 +80,10 @@ class CapellaConsoleClient(ApiMethods):
             transport=transport,
             log=self._log,
         )
+        # What the client pickles as (see __reduce__); a custom transport cannot travel.
+        self._state = None if transport is not None else client_state(
+            options, self._session.credentials, verbose, segment_threshold=segment_threshold
+        )  # fmt: skip
         if not (no_auth or no_token_check):
             credentials = self._session.credentials
             self._session.run(_auth.authenticate(self._session, self.base_url, credentials))
@@ -85,6 +92,14 @@ class CapellaConsoleClient(ApiMethods):
 
     def __repr__(self) -> str:
         return f"CapellaConsoleClient(base_url={self.base_url!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as configuration (URLs, credential, retries, timeouts, download settings).
+
+        The API key travels with it, as with any credentialed client sent to workers;
+        connections are rebuilt where it is unpickled.
+        """
+        return rebuild_client, (type(self), travelling(self._state, self))
 
     def __enter__(self) -> CapellaConsoleClient:
         return self

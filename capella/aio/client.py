@@ -20,6 +20,9 @@ from capella._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
+    client_state,
+    rebuild_client,
+    travelling,
 )
 from capella._methods import async_method
 from capella.aio._http import AsyncApiSession
@@ -64,6 +67,10 @@ class AsyncCapellaConsoleClient(ApiMethods):
         )  # fmt: skip
         self.verbose, self._log = verbose, self._session.log
         self._check_token = not (no_auth or no_token_check)
+        # What the client pickles as (see __reduce__); a custom transport cannot travel.
+        self._state = None if transport is not None else client_state(
+            self.options, self._session.credentials, verbose
+        )  # fmt: skip
         self._downloads = AsyncDownloaderSlot(
             max_connections=self.options.download_connections, transport=transport, log=self._log
         )
@@ -72,6 +79,10 @@ class AsyncCapellaConsoleClient(ApiMethods):
 
     def __repr__(self) -> str:
         return f"AsyncCapellaConsoleClient(base_url={self.base_url!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as configuration, like the sync client (the API key travels with it)."""
+        return rebuild_client, (type(self), travelling(self._state, self))
 
     async def __aenter__(self) -> AsyncCapellaConsoleClient:
         if self._check_token:
