@@ -3,8 +3,9 @@
     python benchmarks/download_bench.py [--size-mib 1024] [--repeat 3] [--ref-repeat 1]
 
 1. nginx on 127.0.0.1 with ``limit_rate 32m`` per connection (a stand-in for per-stream object
-   store bandwidth), 1 GiB: ours vs the reference's ``download_asset`` vs ``aria2c -x8 -s8``.
-2. nginx unthrottled, 1 GiB: ours vs ``curl -o`` (and ``curl -o /dev/null`` for scale).
+   store bandwidth), 1 GiB: ours (threaded and asyncio drivers) vs the reference's
+   ``download_asset`` vs ``aria2c -x8 -s8``.
+2. nginx unthrottled, 1 GiB: ours (both drivers) vs ``curl -o`` (and ``curl -o /dev/null``).
 3. 400 small assets (metadata + thumbnail of 200 products) from the sandbox with 20 ms latency
    per request: ours (``Downloader.run``) vs the reference's ``download_products``.
 
@@ -41,21 +42,31 @@ REF_VENV = ROOT / ".bench" / "refvenv"
 MiB = 1 << 20
 
 OURS = r"""
-import json, sys, time
+import asyncio, json, sys, time
 from capella.download import Downloader, DownloadJob
+from capella.aio import AsyncDownloader
 spec = json.loads(sys.stdin.readline())
 jobs = [DownloadJob(url, path) for url, path in spec["jobs"]]
 def hwm():  # peak RSS of this process image in KiB (ru_maxrss would include the parent's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
-with Downloader(**spec.get("options", {})) as downloader:
-    print("ready", flush=True)
-    sys.stdin.readline()  # "go": the runner has just cleaned the target
-    before = hwm()
-    started = time.perf_counter()
-    outcomes = downloader.run(jobs, override=True)
-    seconds = time.perf_counter() - started
+def threaded():
+    with Downloader(**spec.get("options", {})) as downloader:
+        print("ready", flush=True)
+        sys.stdin.readline()  # "go": the runner has just cleaned the target
+        started = time.perf_counter()
+        outcomes = downloader.run(jobs, override=True)
+        return outcomes, time.perf_counter() - started
+async def on_asyncio():
+    async with AsyncDownloader(**spec.get("options", {})) as downloader:
+        print("ready", flush=True)
+        sys.stdin.readline()
+        started = time.perf_counter()
+        outcomes = await downloader.run(jobs, override=True)
+        return outcomes, time.perf_counter() - started
+before = hwm()
+outcomes, seconds = asyncio.run(on_asyncio()) if spec.get("async") else threaded()
 after = hwm()
 failed = [str(o.error) for o in outcomes if o.status == "failed"]
 print(json.dumps({"seconds": seconds, "rss": after / 1024, "rss_delta": (after - before) / 1024,
@@ -280,23 +291,29 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
             curl = ["curl", "-sS", "-o", str(target), fast]
             curl_null = ["curl", "-sS", "-o", "/dev/null", fast]
             ours_one = {**ours_fast, "options": {"max_connections": 1}}
-            print("case 1: limit_rate 32m per connection", flush=True)
-            rounds(
-                table,
-                target,
-                args.repeat,
-                [
-                    ("32m", "ours (8 connections)", size, run_python, sys.executable, OURS,
-                     ours_slow),
-                    ("32m", "aria2c -x8 -s8", size, run_command, aria),
-                ],
-                settle=args.settle,
-            )  # fmt: skip
-            if ref_python is not None:
-                spec = {"url": slow, "path": str(target)}
-                ref = ("32m", "reference download_asset", size, run_python, ref_python,
-                       REFERENCE_ASSET, spec)  # fmt: skip
-                rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+            async_slow, async_fast = {**ours_slow, "async": True}, {**ours_fast, "async": True}
+            if "32m" in args.nginx_cases:
+                print("case 1: limit_rate 32m per connection", flush=True)
+                rounds(
+                    table,
+                    target,
+                    args.repeat,
+                    [
+                        ("32m", "ours (8 connections)", size, run_python, sys.executable, OURS,
+                         ours_slow),
+                        ("32m", "ours async (8 connections)", size, run_python,
+                         sys.executable, OURS, async_slow),
+                        ("32m", "aria2c -x8 -s8", size, run_command, aria),
+                    ],
+                    settle=args.settle,
+                )  # fmt: skip
+                if ref_python is not None:
+                    spec = {"url": slow, "path": str(target)}
+                    ref = ("32m", "reference download_asset", size, run_python, ref_python,
+                           REFERENCE_ASSET, spec)  # fmt: skip
+                    rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+            if "fast" not in args.nginx_cases:
+                return
             print("case 2: unthrottled", flush=True)
             rounds(
                 table,
@@ -305,6 +322,8 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
                 [
                     ("fast", "ours (8 connections)", size, run_python, sys.executable, OURS,
                      ours_fast),
+                    ("fast", "ours async (8 connections)", size, run_python, sys.executable, OURS,
+                     async_fast),
                     ("fast", "ours (1 connection)", size, run_python, sys.executable, OURS,
                      ours_one),
                     ("fast", "curl -o file", size, run_command, curl),
@@ -398,6 +417,10 @@ def verdicts(table: Table, products: int) -> None:
          "curl -o file"), ">= 0.95", 0.95),
         ("fast: ours, 1 connection vs curl -o file", ratio("fast", "ours (1 connection)",
          "curl -o file"), "(info)", None),
+        ("32m: async vs threaded client (throughput ratio)", ratio("32m",
+         "ours async (8 connections)", "ours (8 connections)"), ">= 0.9", 0.9),
+        ("fast: async vs threaded client (throughput ratio)", ratio("fast",
+         "ours async (8 connections)", "ours (8 connections)"), "(info)", None),
     ]  # fmt: skip
     case = f"{products * 2} small"
     small = ratio(case, "reference download_products", "ours Downloader.run")
@@ -438,6 +461,7 @@ def main() -> None:
         "--settle", type=float, default=3.0, help="seconds to wait after each clean-up"
     )
     parser.add_argument("--cases", default="nginx,sandbox")
+    parser.add_argument("--nginx-cases", default="32m,fast", help="of nginx: 32m, fast or both")
     args = parser.parse_args()
     (ROOT / ".bench").mkdir(exist_ok=True)
     nginx.ensure_tools()

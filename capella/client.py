@@ -72,14 +72,16 @@ class CapellaConsoleClient(ApiMethods):
         )  # fmt: skip
         self.verbose, self._log = verbose, self._session.log
         options = self.options
-        from capella.products import DownloaderSlot  # one downloader, created on first use
+        from capella.products import DownloaderSlot, download_settings
 
-        self._downloads = DownloaderSlot(
-            max_connections=options.download_connections,
+        # One downloader, created on first use; the client's timeout and retries reach it.
+        settings = download_settings(
+            download_connections=options.download_connections,
             segment_threshold=segment_threshold,
-            transport=transport,
-            log=self._log,
+            timeout=options.timeout,
+            max_retries=options.max_retries,
         )
+        self._downloads = DownloaderSlot(settings, transport=transport, log=self._log)
         # What the client pickles as (see __reduce__); a custom transport cannot travel.
         self._state = None if transport is not None else client_state(
             options, self._session.credentials, verbose, segment_threshold=segment_threshold
@@ -146,15 +148,16 @@ class CapellaConsoleClient(ApiMethods):
     # -- downloads (capella/products.py, capella/download/) --------------------------------------
 
     def _products(self) -> ProductDownloads:
-        from capella.products import ProductDownloads
+        from capella.products import DownloadOps, ProductDownloads
 
-        return ProductDownloads(
-            self._orders(),
-            self.search,
-            self.get_collects_for_task,
-            self._downloads.get(),
-            self._log,
+        orders = self._orders()
+        ops = DownloadOps(
+            presigned_items=orders.presigned_items,
+            collects_for_task=self.get_collects_for_task,
+            search=self.search,
+            submit_order=orders.submit,
         )
+        return ProductDownloads(ops, self._downloads.get(), self._log)
 
     def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
@@ -178,7 +181,11 @@ class CapellaConsoleClient(ApiMethods):
         >>> client.download_asset(assets[0]["thumbnail"]["href"], local_path="/tmp/thumb.png")
         """
         return self._products().download_asset(
-            pre_signed_url, local_path, override, show_progress, enable_resume
+            pre_signed_url,
+            local_path,
+            override=override,
+            show_progress=show_progress,
+            enable_resume=enable_resume,
         )
 
     def download_products(
@@ -213,20 +220,20 @@ class CapellaConsoleClient(ApiMethods):
         >>> client.download_products(order_id=order_id, local_dir="imagery", include="raster")
         """
         return self._products().download_products(
-            items_presigned,
-            order_id,
-            tasking_request_id,
-            collect_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
-            separate_dirs,
-            product_types,
-            contract_id,
-            enable_resume,
+            items_presigned=items_presigned,
+            order_id=order_id,
+            tasking_request_id=tasking_request_id,
+            collect_id=collect_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
+            separate_dirs=separate_dirs,
+            product_types=product_types,
+            contract_id=contract_id,
+            enable_resume=enable_resume,
         )
 
     def download_product(
@@ -253,12 +260,12 @@ class CapellaConsoleClient(ApiMethods):
             stacklevel=2,
         )
         return self._products().download_product(
-            assets_presigned,
-            order_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
+            assets_presigned=assets_presigned,
+            order_id=order_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
         )

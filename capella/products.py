@@ -7,29 +7,33 @@ jobs. Filters are validated before anything is ordered or fetched: a typo in ``i
 
 from __future__ import annotations
 
-import os
+import enum
+import functools
 import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import httpx
 
 from capella._logging import ClientLog
 from capella.download import s3
-from capella.download.engine import (
-    DEFAULT_SEGMENT_THRESHOLD,
-    Downloader,
-    DownloadJob,
+from capella.download.destination import (
+    Destination,
+    LocalFolder,
+    asset_destination,
+    destination_for,
 )
-from capella.download.paths import filename_from_url, safe_join
+from capella.download.engine import Downloader
+from capella.download.paths import filename_from_url
+from capella.download.settings import DownloadSettings
 from capella.enumerations import AssetType, ProductType
 from capella.errors import CapellaConsoleClientError, InvalidInputError, raise_download_failure
-from capella.orders import OrderApi, SearchFn, validate_uuid
+from capella.orders import validate_uuid
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
@@ -38,7 +42,7 @@ Item = dict[str, Any]
 PathLike = str | Path
 AssetTypesLike = str | AssetType | Iterable[str | AssetType]
 ProductTypesLike = str | ProductType | Iterable[str | ProductType]
-CollectsFn = Callable[[str], list[dict[str, Any]]]
+T = TypeVar("T")
 
 DEFAULT_DIR = Path(tempfile.gettempdir())
 RASTER_KEYS = frozenset({"HH", "VV"})
@@ -93,42 +97,6 @@ def product_type_filter(value: ProductTypesLike | None) -> frozenset[str] | None
             )
         types.add(text.upper())
     return frozenset(types)
-
-
-def local_directory(local_dir: PathLike) -> Path:
-    """The target folder as a Path (created if missing)."""
-    directory = Path(local_dir).expanduser()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise InvalidInputError(f"{directory} exists and is not a folder") from None
-    return directory
-
-
-def destination(local_dir: PathLike | S3Path, log: ClientLog) -> Path | S3Path:
-    """The target folder: a local Path (created if missing), or an S3 prefix (bucket checked)."""
-    if s3.is_s3_destination(local_dir):
-        prefix = s3.s3_path(local_dir)
-        s3.check_destination(prefix, log)
-        return prefix
-    return local_directory(cast("PathLike", local_dir))
-
-
-def _join(directory: Path | S3Path, name: str) -> Path | S3Path:
-    """``directory / name`` with the same name rules for a local folder and an S3 prefix."""
-    if isinstance(directory, Path):
-        return safe_join(directory, name)
-    return s3.s3_join(directory, name)
-
-
-def warn_limited_resume(log: ClientLog, target: object, enable_resume: bool) -> None:
-    """Say once per call that resume is limited for S3 destinations (the seeds promise it)."""
-    if enable_resume:
-        log.warning(
-            "%s: S3 destinations have limited resume support: objects already in the bucket are "
-            "skipped, but an upload interrupted in an earlier call starts over from byte 0",
-            target,
-        )
 
 
 # -- selection ---------------------------------------------------------------------------------
@@ -198,7 +166,7 @@ class Plan:
 
 def plan_downloads(
     items: Iterable[Mapping[str, Any]],
-    local_dir: Path | S3Path,
+    local_dir: Destination | Path,
     include: frozenset[str] | None = None,
     exclude: frozenset[str] | None = None,
     separate_dirs: bool = True,
@@ -211,6 +179,7 @@ def plan_downloads(
     would land on one path, raise ``InvalidInputError``. ``local_dir`` may be an S3 prefix: keys
     follow the same layout and rules.
     """
+    target = LocalFolder(local_dir) if isinstance(local_dir, Path) else local_dir
     assets: list[PlannedAsset] = []
     paths: dict[str, dict[str, Path | S3Path]] = {}
     taken: dict[Path | S3Path, PlannedAsset] = {}
@@ -218,14 +187,15 @@ def plan_downloads(
         stac_id = stac_id_of(item)
         if stac_id in paths:  # the same product listed twice is fetched once
             continue
-        directory = _join(local_dir, stac_id) if separate_dirs else local_dir
+        directory = target.join(target.root, stac_id) if separate_dirs else target.root
         item_assets = item.get("assets") or {}
         paths[stac_id] = {}
         for key in select_asset_keys(item_assets, include, exclude):
             href = (item_assets[key] or {}).get("href")
             if not isinstance(href, str) or not href:
                 raise InvalidInputError(f"asset {key!r} of {stac_id} has no href")
-            planned = PlannedAsset(stac_id, key, href, _join(directory, filename_from_url(href)))
+            path = target.join(directory, filename_from_url(href))
+            planned = PlannedAsset(stac_id, key, href, path)
             clash = taken.get(planned.path)
             if clash is not None:
                 raise InvalidInputError(
@@ -268,8 +238,8 @@ def presigned_hrefs(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str],
     return out
 
 
-class PresignedRefresher:
-    """Fresh presigned hrefs of one order, shared by the jobs of one download call.
+class HrefCache:
+    """The presigned hrefs of one order, and when they were last fetched (no I/O, no lock).
 
     When URLs expire, every file of the run sees a 403 at about the same time; the first
     refresh fetches ``GET /orders/{id}/download`` and the others reuse that answer.
@@ -278,36 +248,58 @@ class PresignedRefresher:
     def __init__(
         self,
         order_id: str,
-        fetch: Callable[[], list[Item]],
         items: Iterable[Mapping[str, Any]],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.order_id = order_id
-        self._fetch = fetch
-        self._clock = clock
-        self._lock = threading.Lock()
+        self.clock = clock
         self.presigned_hrefs = presigned_hrefs(items)
-        self._fetched_at: float | None = None
+        self.fetched_at: float | None = None
         self.fetches = 0
+
+    def needs_fetch(self, stac_id: str, asset_key: str, stale: str) -> bool:
+        """Whether ``stale`` is all there is for this asset (no fetch within REFRESH_WINDOW)."""
+        current = self.presigned_hrefs.get((stac_id, asset_key))
+        recent = self.fetched_at is not None and self.clock() - self.fetched_at < REFRESH_WINDOW
+        return current is None or (current == stale and not recent)
+
+    def update(self, items: Iterable[Mapping[str, Any]]) -> None:
+        """Take the hrefs of a fresh fetch."""
+        self.presigned_hrefs = presigned_hrefs(items)
+        self.fetched_at = self.clock()
+        self.fetches += 1
+
+    def href(self, stac_id: str, asset_key: str) -> str:
+        """The current href of this asset, or an error if the order no longer lists it."""
+        current = self.presigned_hrefs.get((stac_id, asset_key))
+        if current is None:
+            raise CapellaConsoleClientError(
+                f"order {self.order_id} no longer lists asset {asset_key} of {stac_id}",
+                "ASSET_NOT_IN_ORDER",
+            )
+        return current
+
+
+class PresignedRefresher:
+    """Fresh presigned hrefs of one order for the threaded jobs of one download call."""
+
+    def __init__(
+        self,
+        order_id: str,
+        fetch: Callable[[], list[Item]],
+        items: Iterable[Mapping[str, Any]],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cache = HrefCache(order_id, items, clock)
+        self._fetch = fetch
+        self._lock = threading.Lock()
 
     def fresh_href(self, stac_id: str, asset_key: str, stale: str) -> str:
         """A presigned href newer than ``stale`` for this asset (fetching one if needed)."""
         with self._lock:
-            current = self.presigned_hrefs.get((stac_id, asset_key))
-            recent = self._fetched_at is not None and (
-                self._clock() - self._fetched_at < REFRESH_WINDOW
-            )
-            if current is None or (current == stale and not recent):
-                self.presigned_hrefs = presigned_hrefs(self._fetch())
-                self._fetched_at = self._clock()
-                self.fetches += 1
-                current = self.presigned_hrefs.get((stac_id, asset_key))
-            if current is None:
-                raise CapellaConsoleClientError(
-                    f"order {self.order_id} no longer lists asset {asset_key} of {stac_id}",
-                    "ASSET_NOT_IN_ORDER",
-                )
-            return current
+            if self.cache.needs_fetch(stac_id, asset_key, stale):
+                self.cache.update(self._fetch())
+            return self.cache.href(stac_id, asset_key)
 
     def for_asset(self, stac_id: str, asset_key: str, href: str) -> Callable[[], str]:
         """The ``refresh`` callable of one job."""
@@ -320,7 +312,232 @@ class PresignedRefresher:
         return refresh
 
 
+# -- what to download: written once, driven by the sync and the async client ------------------
+
+
+class Op(enum.Enum):
+    """The API operations a download may need; ``DownloadOps`` supplies one function each."""
+
+    PRESIGNED_ITEMS = "presigned_items"  # (order_id, stac_ids=None) -> items
+    COLLECTS_FOR_TASK = "collects_for_task"  # (tasking_request_id) -> collects
+    SEARCH = "search"  # (**filters) -> items
+    SUBMIT_ORDER = "submit_order"  # (items=..., ...) -> order id
+
+
+@attrs.frozen
+class Call:
+    """One operation a flow asks its driver to run; the driver sends back the result."""
+
+    op: Op
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = attrs.field(factory=dict)
+
+
+Flow = Generator[Call, Any, T]
+
+
+@attrs.frozen
+class DownloadOps:
+    """The API layer's operations a download uses (sync functions, or async ones)."""
+
+    presigned_items: Callable[..., Any]
+    collects_for_task: Callable[[str], Any]
+    search: Callable[..., Any]
+    submit_order: Callable[..., Any]
+
+
+def drive(flow: Flow[T], ops: DownloadOps) -> T:
+    """Run a flow with sync operations."""
+    answer: Any = None
+    try:
+        while True:
+            call = flow.send(answer)
+            answer = getattr(ops, call.op.value)(*call.args, **call.kwargs)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+async def drive_async(flow: Flow[T], ops: DownloadOps) -> T:
+    """Run a flow with async operations."""
+    answer: Any = None
+    try:
+        while True:
+            call = flow.send(answer)
+            answer = await getattr(ops, call.op.value)(*call.args, **call.kwargs)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+@attrs.frozen
+class Source:
+    """The items to download and, when they come from an order, its id (for refreshes)."""
+
+    items: list[Item]
+    order_id: str | None = None
+
+
+def products_flow(
+    log: ClientLog,
+    items_presigned: Sequence[Mapping[str, Any]] | None,
+    order_id: str | None,
+    tasking_request_id: str | None,
+    collect_id: str | None,
+    product_types: frozenset[str] | None,
+    contract_id: str | None,
+) -> Flow[Source | None]:
+    """The items ``download_products`` fetches (None: nothing to fetch, after a warning)."""
+    if items_presigned:
+        return Source([dict(i) for i in items_presigned])
+    if order_id or tasking_request_id or collect_id:
+        resolved = yield from resolve_flow(
+            log, order_id, tasking_request_id, collect_id, product_types, contract_id
+        )
+        return None if resolved is None else Source(resolved[1], resolved[0])
+    if items_presigned is not None:
+        log.warning("items_presigned is empty: nothing to download")
+        return None
+    raise InvalidInputError(
+        "please provide one of items_presigned, order_id, tasking_request_id or collect_id"
+    )
+
+
+def product_flow(
+    log: ClientLog,
+    assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    order_id: str | None,
+) -> Flow[Source | None]:
+    """The one product ``download_product`` fetches (None: nothing to fetch)."""
+    source: Source
+    if assets_presigned:
+        # get_presigned_assets() gives a list of asset mappings: take its first product.
+        candidates: list[Mapping[str, Any]] = (
+            [assets_presigned] if isinstance(assets_presigned, Mapping) else list(assets_presigned)
+        )
+        source = Source([{"assets": dict(a)} for a in candidates])
+    elif order_id:
+        source = Source((yield Call(Op.PRESIGNED_ITEMS, (order_id,))), order_id)
+    else:
+        raise InvalidInputError("please provide either assets_presigned or order_id")
+    if not source.items:
+        log.warning("nothing to download")
+        return None
+    if len(source.items) > 1:
+        log.warning(
+            "%d products given; downloading the first (%s)",
+            len(source.items),
+            stac_id_of(source.items[0]),
+        )
+    return Source(source.items[:1], source.order_id)
+
+
+def resolve_flow(
+    log: ClientLog,
+    order_id: str | None,
+    tasking_request_id: str | None,
+    collect_id: str | None,
+    product_types: frozenset[str] | None,
+    contract_id: str | None,
+) -> Flow[tuple[str, list[Item]] | None]:
+    """The order and its presigned items, ordering on the fly for a task or collect.
+
+    None when a task or collect has no product to order (after a warning).
+    """
+    if order_id:
+        return order_id, (yield Call(Op.PRESIGNED_ITEMS, (order_id,)))
+    if tasking_request_id:
+        collects = yield Call(Op.COLLECTS_FOR_TASK, (tasking_request_id,))
+        collect_ids = [str(c["collectId"]) for c in collects if c.get("collectId")]
+        if not collect_ids:
+            log.warning("tasking request %s has no collects", tasking_request_id)
+            return None
+    else:
+        collect_ids = [validate_uuid(str(collect_id), "collect id")]
+    # Order every product of the collects (or reuse an active order containing them).
+    filters: dict[str, Any] = {"collect_id__in": collect_ids, "limit": MAX_SEARCH_LIMIT}
+    if product_types:
+        filters["product_type__in"] = sorted(product_types)
+    found = list((yield Call(Op.SEARCH, (), filters)))
+    if not found:
+        log.warning(
+            "no STAC items found for collect%s %s%s: nothing to order or download",
+            "" if len(collect_ids) == 1 else "s",
+            ", ".join(collect_ids),
+            f" with product types {', '.join(sorted(product_types))}" if product_types else "",
+        )
+        return None
+    order = {"items": found, "omit_search": True, "check_active_orders": True}
+    new_order: str = yield Call(Op.SUBMIT_ORDER, (), {**order, "contract_id": contract_id})
+    stac_ids = [stac_id_of(i) for i in found]
+    return new_order, (yield Call(Op.PRESIGNED_ITEMS, (new_order, stac_ids)))
+
+
+@attrs.frozen
+class Request:
+    """A ``download_products`` call, validated at the edge (filters, destination)."""
+
+    directory: Destination
+    include: frozenset[str] | None
+    exclude: frozenset[str] | None
+    product_types: frozenset[str] | None = None
+    separate_dirs: bool = True
+
+    @classmethod
+    def build(
+        cls,
+        log: ClientLog,
+        local_dir: object,
+        include: AssetTypesLike | None,
+        exclude: AssetTypesLike | None,
+        product_types: ProductTypesLike | None = None,
+        separate_dirs: bool = True,
+    ) -> Request:
+        """Validate the filters (before anything is ordered or fetched), then the destination."""
+        include_keys = asset_filter(include, "include")
+        exclude_keys = asset_filter(exclude, "exclude")
+        types = product_type_filter(product_types)
+        directory = destination_for(local_dir, log)
+        return cls(directory, include_keys, exclude_keys, types, separate_dirs)
+
+    def plan(self, log: ClientLog, source: Source) -> Plan:
+        """Which assets go where (logged)."""
+        items = filter_product_types(source.items, self.product_types)
+        plan = plan_downloads(items, self.directory, self.include, self.exclude, self.separate_dirs)
+        log_plan(log, plan, self.directory.root)
+        return plan
+
+    def jobs(self, plan: Plan, refresh: Callable[[PlannedAsset], Any]) -> list[Any]:
+        """One job per planned asset, for this destination's sink."""
+        return [
+            self.directory.job(
+                a.url, a.path, stac_id=a.stac_id, asset_key=a.asset_key, refresh=refresh(a)
+            )
+            for a in plan.assets
+        ]
+
+
 # -- the client's downloader ------------------------------------------------------------------
+
+
+def download_settings(
+    *,
+    download_connections: int,
+    segment_threshold: int,
+    timeout: httpx.Timeout | float,
+    max_retries: int,
+) -> DownloadSettings:
+    """The clients' options as download settings (the names the clients take checked)."""
+    if download_connections < 1:
+        raise InvalidInputError("download_connections must be at least 1")
+    if segment_threshold < 1:
+        raise InvalidInputError("segment_threshold must be a positive number of bytes")
+    return DownloadSettings(
+        max_connections=download_connections,
+        segment_threshold=segment_threshold,
+        timeout=timeout,
+        max_retries=max_retries,
+    )
 
 
 class DownloaderSlot:
@@ -328,18 +545,12 @@ class DownloaderSlot:
 
     def __init__(
         self,
+        settings: DownloadSettings,
         *,
-        max_connections: int = 8,
-        segment_threshold: int = DEFAULT_SEGMENT_THRESHOLD,
         transport: httpx.BaseTransport | None = None,
         log: ClientLog | None = None,
     ) -> None:
-        if max_connections < 1:
-            raise InvalidInputError("download_connections must be at least 1")
-        if segment_threshold < 1:
-            raise InvalidInputError("segment_threshold must be a positive number of bytes")
-        self.max_connections = max_connections
-        self.segment_threshold = segment_threshold
+        self.settings = settings
         self._transport = transport
         self._log = log
         self._lock = threading.Lock()
@@ -353,10 +564,7 @@ class DownloaderSlot:
                 raise RuntimeError("the client is closed")
             if self._downloader is None:
                 self._downloader = Downloader(
-                    max_connections=self.max_connections,
-                    segment_threshold=self.segment_threshold,
-                    transport=self._transport,
-                    log=self._log,
+                    self.settings, transport=self._transport, log=self._log
                 )
             return self._downloader
 
@@ -369,74 +577,60 @@ class DownloaderSlot:
                 self._downloader = None
 
 
-# -- orchestration -----------------------------------------------------------------------------
+# -- the sync shell ----------------------------------------------------------------------------
 
 
 @attrs.frozen
 class ProductDownloads:
-    """Downloads bound to one client: its orders, catalog search, collects and downloader."""
+    """Downloads bound to one client: its API operations, downloader and logger."""
 
-    orders: OrderApi
-    search: SearchFn
-    collects_for_task: CollectsFn
+    ops: DownloadOps
     downloader: Downloader
     log: ClientLog
+
+    def _run(
+        self, directory: Destination, jobs: list[Any], *, single_asset: bool = False, **options: Any
+    ) -> None:
+        """Run the jobs with the destination's sink; raise if any failed.
+
+        ``single_asset``: the asset's own error (as the reference SDK's ``download_asset``),
+        else one ``DownloadError`` listing every failure.
+        """
+        if directory.is_s3:
+            options.pop("enable_resume", None)
+            outcomes = s3.S3Uploader(self.downloader, log=self.log).run(jobs, **options)
+        else:
+            outcomes = self.downloader.run(jobs, **options)
+        raise_download_failure(outcomes, single_asset=single_asset)
 
     def download_asset(
         self,
         pre_signed_url: str,
         local_path: PathLike | S3Path = DEFAULT_DIR,
+        *,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
     ) -> Path | S3Path:
         """Download one presigned URL to a file or S3 object (a folder gets the URL's file name)."""
-        if s3.is_s3_destination(local_path):
-            return self._asset_to_s3(
-                pre_signed_url, local_path, override, show_progress, enable_resume
-            )
-        local_path = cast("PathLike", local_path)
-        path = Path(local_path).expanduser()
-        names_folder = isinstance(local_path, str) and local_path.endswith(("/", os.sep))
-        if names_folder or path.is_dir():
-            path = safe_join(local_directory(path), filename_from_url(pre_signed_url))
-        job = DownloadJob(pre_signed_url, path, asset_key="asset")
-        outcomes = self.downloader.run(
+        directory, path = asset_destination(local_path, pre_signed_url, self.log)
+        directory.warn_resume(self.log, enable_resume)
+        job = directory.job(pre_signed_url, path, asset_key="asset")
+        self._run(
+            directory,
             [job],
+            single_asset=True,
             override=override,
             enable_resume=enable_resume,
             show_progress=show_progress,
             threaded=True,
         )
-        raise_download_failure(outcomes, single_asset=True)
         return path
-
-    def _asset_to_s3(
-        self,
-        pre_signed_url: str,
-        local_path: object,
-        override: bool,
-        show_progress: bool,
-        enable_resume: bool,
-    ) -> S3Path:
-        """``download_asset`` into S3: an object key, or a prefix that gets the URL's file name."""
-        target = s3.s3_path(local_path)
-        s3.check_destination(target, self.log)
-        if s3.names_folder(target):
-            target = s3.s3_join(target, filename_from_url(pre_signed_url))
-        warn_limited_resume(self.log, target, enable_resume)
-        job = s3.S3Job(pre_signed_url, target, asset_key="asset")
-        outcomes = self._uploader().run([job], override=override, show_progress=show_progress)
-        raise_download_failure(outcomes, single_asset=True)
-        return target
-
-    def _uploader(self) -> s3.S3Uploader:
-        """The S3 side of this client's downloader (same connections, retries and logger)."""
-        return s3.S3Uploader(self.downloader, log=self.log)
 
     def download_products(
         self,
         items_presigned: Sequence[Mapping[str, Any]] | None = None,
+        *,
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
@@ -452,105 +646,58 @@ class ProductDownloads:
         enable_resume: bool = True,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; ``{stac_id: {asset_key: path}}``."""
-        include_keys = asset_filter(include, "include")
-        exclude_keys = asset_filter(exclude, "exclude")
-        types = product_type_filter(product_types)
-        directory = destination(local_dir, self.log)
-
-        refresher: PresignedRefresher | None = None
-        if items_presigned:
-            items = [dict(i) for i in items_presigned]
-        elif order_id or tasking_request_id or collect_id:
-            resolved = self._resolve(order_id, tasking_request_id, collect_id, types, contract_id)
-            if resolved is None:
-                return {}
-            order_id, items = resolved
-            refresher = PresignedRefresher(
-                order_id, lambda: self.orders.presigned_items(str(order_id)), items
-            )
-        elif items_presigned is not None:
-            self.log.warning("items_presigned is empty: nothing to download")
-            return {}
-        else:
-            raise InvalidInputError(
-                "please provide one of items_presigned, order_id, tasking_request_id or collect_id"
-            )
-
-        return self._download(
-            filter_product_types(items, types),
-            refresher,
-            directory,
-            include_keys,
-            exclude_keys,
-            separate_dirs=separate_dirs,
-            override=override,
-            threaded=threaded,
-            show_progress=show_progress,
-            enable_resume=enable_resume,
+        request = Request.build(self.log, local_dir, include, exclude, product_types, separate_dirs)
+        flow = products_flow(
+            self.log,
+            items_presigned,
+            order_id,
+            tasking_request_id,
+            collect_id,
+            request.product_types,
+            contract_id,
         )
+        source = drive(flow, self.ops)
+        if source is None:
+            return {}
+        return self._download(request, source, override, threaded, show_progress, enable_resume)
 
     def _download(
         self,
-        items: list[Item],
-        refresher: PresignedRefresher | None,
-        directory: Path | S3Path,
-        include: frozenset[str] | None,
-        exclude: frozenset[str] | None,
-        *,
-        separate_dirs: bool,
+        request: Request,
+        source: Source,
         override: bool,
         threaded: bool,
         show_progress: bool,
         enable_resume: bool,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""
-        plan = plan_downloads(items, directory, include, exclude, separate_dirs)
-        log_plan(self.log, plan, directory)
+        plan = request.plan(self.log, source)
         if not plan.assets:
             return plan.paths
+        refresher = None
+        if source.order_id is not None:
+            order_id = source.order_id
+            fetch = functools.partial(self.ops.presigned_items, order_id)
+            refresher = PresignedRefresher(order_id, fetch, source.items)
 
         def refresh(a: PlannedAsset) -> Callable[[], str] | None:
             return refresher.for_asset(a.stac_id, a.asset_key, a.url) if refresher else None
 
-        if isinstance(directory, Path):
-            jobs = [
-                DownloadJob(
-                    a.url,
-                    cast("Path", a.path),
-                    stac_id=a.stac_id,
-                    asset_key=a.asset_key,
-                    refresh=refresh(a),
-                )
-                for a in plan.assets
-            ]
-            outcomes = self.downloader.run(
-                jobs,
-                override=override,
-                enable_resume=enable_resume,
-                show_progress=show_progress,
-                threaded=threaded,
-            )
-        else:
-            warn_limited_resume(self.log, directory, enable_resume)
-            s3_jobs = [
-                s3.S3Job(
-                    a.url,
-                    cast("S3Path", a.path),
-                    stac_id=a.stac_id,
-                    asset_key=a.asset_key,
-                    refresh=refresh(a),
-                )
-                for a in plan.assets
-            ]
-            outcomes = self._uploader().run(
-                s3_jobs, override=override, show_progress=show_progress, threaded=threaded
-            )
-        raise_download_failure(outcomes)
+        request.directory.warn_resume(self.log, enable_resume)
+        self._run(
+            request.directory,
+            request.jobs(plan, refresh),
+            override=override,
+            enable_resume=enable_resume,
+            show_progress=show_progress,
+            threaded=threaded,
+        )
         return plan.paths
 
     def download_product(
         self,
         assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
         order_id: str | None = None,
         local_dir: PathLike | S3Path = DEFAULT_DIR,
         include: AssetTypesLike | None = None,
@@ -560,94 +707,9 @@ class ProductDownloads:
         show_progress: bool = False,
     ) -> dict[str, Path | S3Path]:
         """Download the assets of one product (the first of an order); ``{asset_key: path}``."""
-        include_keys = asset_filter(include, "include")
-        exclude_keys = asset_filter(exclude, "exclude")
-        directory = destination(local_dir, self.log)
-        refresher: PresignedRefresher | None = None
-        if assets_presigned:
-            # get_presigned_assets() gives a list of asset mappings: take its first product.
-            candidates: list[Mapping[str, Any]] = (
-                [assets_presigned]
-                if isinstance(assets_presigned, Mapping)
-                else list(assets_presigned)
-            )
-            items: list[Item] = [{"assets": dict(a)} for a in candidates]
-        elif order_id:
-            items = self.orders.presigned_items(order_id)
-            refresher = PresignedRefresher(
-                order_id, lambda: self.orders.presigned_items(order_id), items
-            )
-        else:
-            raise InvalidInputError("please provide either assets_presigned or order_id")
-        if not items:
-            self.log.warning("nothing to download")
+        request = Request.build(self.log, local_dir, include, exclude)
+        source = drive(product_flow(self.log, assets_presigned, order_id), self.ops)
+        if source is None:
             return {}
-        if len(items) > 1:
-            self.log.warning(
-                "%d products given; downloading the first (%s)", len(items), stac_id_of(items[0])
-            )
-        paths = self._download(
-            items[:1],
-            refresher,
-            directory,
-            include_keys,
-            exclude_keys,
-            separate_dirs=True,
-            override=override,
-            threaded=threaded,
-            show_progress=show_progress,
-            enable_resume=True,
-        )
+        paths = self._download(request, source, override, threaded, show_progress, True)
         return next(iter(paths.values()), {})
-
-    def _resolve(
-        self,
-        order_id: str | None,
-        tasking_request_id: str | None,
-        collect_id: str | None,
-        product_types: frozenset[str] | None,
-        contract_id: str | None,
-    ) -> tuple[str, list[Item]] | None:
-        """The order and its presigned items, ordering on the fly for a task or collect.
-
-        None when a task or collect has no product to order (after a warning).
-        """
-        if order_id:
-            return order_id, self.orders.presigned_items(order_id)
-        if tasking_request_id:
-            collect_ids = [
-                str(c["collectId"])
-                for c in self.collects_for_task(tasking_request_id)
-                if c.get("collectId")
-            ]
-            if not collect_ids:
-                self.log.warning("tasking request %s has no collects", tasking_request_id)
-                return None
-        else:
-            collect_ids = [validate_uuid(str(collect_id), "collect id")]
-        return self._order_collects(collect_ids, product_types, contract_id)
-
-    def _order_collects(
-        self,
-        collect_ids: list[str],
-        product_types: frozenset[str] | None,
-        contract_id: str | None,
-    ) -> tuple[str, list[Item]] | None:
-        """Order every product of the collects (or reuse an active order containing them)."""
-        filters: dict[str, Any] = {"collect_id__in": collect_ids, "limit": MAX_SEARCH_LIMIT}
-        if product_types:
-            filters["product_type__in"] = sorted(product_types)
-        found = list(self.search(**filters))
-        if not found:
-            self.log.warning(
-                "no STAC items found for collect%s %s%s: nothing to order or download",
-                "" if len(collect_ids) == 1 else "s",
-                ", ".join(collect_ids),
-                f" with product types {', '.join(sorted(product_types))}" if product_types else "",
-            )
-            return None
-        order_id = self.orders.submit(
-            items=found, omit_search=True, check_active_orders=True, contract_id=contract_id
-        )
-        stac_ids = [stac_id_of(i) for i in found]
-        return order_id, self.orders.presigned_items(order_id, stac_ids)

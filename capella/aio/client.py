@@ -28,9 +28,11 @@ from capella._methods import async_method
 from capella.aio._http import AsyncApiSession
 from capella.aio._products import AsyncDownloaderSlot, AsyncProductDownloads
 from capella.enumerations import AssetType, ProductType
-from capella.products import DEFAULT_DIR
+from capella.products import DEFAULT_DIR, DownloadOps, download_settings
 
 if TYPE_CHECKING:
+    from cloudpathlib import S3Path
+
     from capella.orders import OrderApi
 
 
@@ -58,6 +60,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         download_connections: int = DOWNLOAD_CONNECTIONS,
+        segment_threshold: int = 64 * 1024 * 1024,
         gc_pause: bool = True,
     ) -> None:
         self._session, self.options = open_session(
@@ -69,11 +72,16 @@ class AsyncCapellaConsoleClient(ApiMethods):
         self._check_token = not (no_auth or no_token_check)
         # What the client pickles as (see __reduce__); a custom transport cannot travel.
         self._state = None if transport is not None else client_state(
-            self.options, self._session.credentials, verbose
+            self.options, self._session.credentials, verbose, segment_threshold=segment_threshold
         )  # fmt: skip
-        self._downloads = AsyncDownloaderSlot(
-            max_connections=self.options.download_connections, transport=transport, log=self._log
+        # The sync client's download options, and its timeout and retries, reach downloads.
+        settings = download_settings(
+            download_connections=self.options.download_connections,
+            segment_threshold=segment_threshold,
+            timeout=self.options.timeout,
+            max_retries=self.options.max_retries,
         )
+        self._downloads = AsyncDownloaderSlot(settings, transport=transport, log=self._log)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -127,13 +135,14 @@ class AsyncCapellaConsoleClient(ApiMethods):
     # -- downloads (capella/products.py, capella/aio/download.py) -------------------------------
 
     def _products(self) -> AsyncProductDownloads:
-        return AsyncProductDownloads(
-            self._orders(),
-            self.search,
-            self.get_collects_for_task,
-            self._downloads.get(),
-            self._log,
+        orders = self._orders()
+        ops = DownloadOps(
+            presigned_items=orders.presigned_items,
+            collects_for_task=self.get_collects_for_task,
+            search=self.search,
+            submit_order=orders.submit,
         )
+        return AsyncProductDownloads(ops, self._downloads, self._log)
 
     async def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
@@ -142,11 +151,11 @@ class AsyncCapellaConsoleClient(ApiMethods):
     async def download_asset(
         self,
         pre_signed_url: str,
-        local_path: Path | str = DEFAULT_DIR,
+        local_path: Path | str | S3Path = DEFAULT_DIR,
         override: bool = False,
         show_progress: bool = False,
         enable_resume: bool = True,
-    ) -> Path:
+    ) -> Path | S3Path:
         """Download one presigned asset; return its path.
 
         ``local_path`` is the file to write, or a folder (existing, or a str ending in ``/``)
@@ -155,7 +164,11 @@ class AsyncCapellaConsoleClient(ApiMethods):
         error, e.g. ``AssetConnectError`` (a ``ConnectError``), as the reference SDK did.
         """
         return await self._products().download_asset(
-            pre_signed_url, local_path, override, show_progress, enable_resume
+            pre_signed_url,
+            local_path,
+            override=override,
+            show_progress=show_progress,
+            enable_resume=enable_resume,
         )
 
     async def download_products(
@@ -164,7 +177,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
         order_id: str | None = None,
         tasking_request_id: str | None = None,
         collect_id: str | None = None,
-        local_dir: Path | str = DEFAULT_DIR,
+        local_dir: Path | str | S3Path = DEFAULT_DIR,
         include: list[str | AssetType] | str | None = None,
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
@@ -174,7 +187,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
-    ) -> dict[str, dict[str, Path]]:
+    ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
         Arguments as for ``CapellaConsoleClient.download_products``; the files are fetched
@@ -183,33 +196,33 @@ class AsyncCapellaConsoleClient(ApiMethods):
         afterwards, and completed files stay in place.
         """
         return await self._products().download_products(
-            items_presigned,
-            order_id,
-            tasking_request_id,
-            collect_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
-            separate_dirs,
-            product_types,
-            contract_id,
-            enable_resume,
+            items_presigned=items_presigned,
+            order_id=order_id,
+            tasking_request_id=tasking_request_id,
+            collect_id=collect_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
+            separate_dirs=separate_dirs,
+            product_types=product_types,
+            contract_id=contract_id,
+            enable_resume=enable_resume,
         )
 
     async def download_product(
         self,
         assets_presigned: Mapping[str, Any] | None = None,
         order_id: str | None = None,
-        local_dir: Path | str = DEFAULT_DIR,
+        local_dir: Path | str | S3Path = DEFAULT_DIR,
         include: list[str | AssetType] | str | None = None,
         exclude: list[str | AssetType] | str | None = None,
         override: bool = False,
         threaded: bool = True,
         show_progress: bool = False,
-    ) -> dict[str, Path]:
+    ) -> dict[str, Path | S3Path]:
         """Deprecated: download one product's assets; use ``download_products``."""
         warnings.warn(
             "download_product is deprecated; use download_products instead",
@@ -217,12 +230,12 @@ class AsyncCapellaConsoleClient(ApiMethods):
             stacklevel=2,
         )
         return await self._products().download_product(
-            assets_presigned,
-            order_id,
-            local_dir,
-            include,
-            exclude,
-            override,
-            threaded,
-            show_progress,
+            assets_presigned=assets_presigned,
+            order_id=order_id,
+            local_dir=local_dir,
+            include=include,
+            exclude=exclude,
+            override=override,
+            threaded=threaded,
+            show_progress=show_progress,
         )

@@ -34,9 +34,7 @@ destination is used.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
-import re
 import ssl
 import threading
 from collections import deque
@@ -46,31 +44,32 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
-from capella._http import parse_retry_after
 from capella._logging import ClientLog
-from capella._redact import redact, redact_url
-from capella.download.engine import (
-    RETRYABLE_STATUS,
-    Downloader,
-    DownloadOutcome,
-    error_detail,
-    int_header,
-    parse_content_range,
-    refreshed_url,
+from capella._redact import redact_url
+from capella.download import protocol
+from capella.download.destination import (
+    _boto3_client,
+    _botocore_errors,
+    _s3_status,
+    _s3_text,
+    check_destination,
+    is_s3_destination,
+    names_folder,
+    s3_join,
+    s3_path,
 )
-from capella.download.paths import check_filename
+from capella.download.engine import Downloader
+from capella.download.jobs import DownloadOutcome
 from capella.download.progress import FileProgress, RunProgress
+from capella.download.protocol import Generation, Next, Segment, Step
+from capella.download.signals import Fatal, Retry, next_attempt
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
-    AssetConnectError,
     AssetDownloadError,
-    CapellaConsoleClientError,
-    ConnectError,
     IncompleteDownloadError,
     InvalidInputError,
     PresignedUrlExpiredError,
 )
-from capella.interop import DISTRIBUTION
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -90,149 +89,16 @@ __all__ = [
 ]
 
 MiB = 1 << 20
-EXTRA = f"{DISTRIBUTION}[s3]"
 MIN_PART_SIZE = 5 * MiB  # S3 refuses smaller parts (except the last one)
 DEFAULT_PART_SIZE = 8 * MiB
 DEFAULT_MAX_IN_FLIGHT = 2
 MAX_PARTS = 10_000  # parts per multipart upload
 MAX_OBJECT_SIZE = 5 * (1 << 40)  # 5 TiB
-MAX_KEY_BYTES = 1024
 # Upload threads of one run: below botocore's default pool of 10 connections per client, so that
 # HEADs and completions of other files still find a free connection.
 _MAX_UPLOAD_THREADS = 8
 # Times one object may start over because bytes already received had to be thrown away.
 _MAX_RESTARTS = 3
-# A failed attempt that moved the stream forward by this much does not count against max_retries.
-PROGRESS_RESETS_RETRIES = MiB
-# 3 to 63 characters; legacy and S3-compatible stores allow capitals and underscores.
-_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
-
-
-# -- destinations ------------------------------------------------------------------------------
-
-
-def is_s3_destination(value: object) -> bool:
-    """Whether ``value`` names a cloud destination: an ``s3://`` string or a cloudpathlib path."""
-    if isinstance(value, str):
-        return value[:5].lower() == "s3://"
-    return getattr(type(value), "cloud_prefix", None) is not None
-
-
-def _require_extra() -> None:
-    try:
-        importlib.import_module("boto3")
-        importlib.import_module("cloudpathlib")
-    except ImportError as exc:
-        raise ImportError(
-            f"S3 destinations need the optional extra {EXTRA}: pip install '{EXTRA}'"
-        ) from exc
-
-
-def s3_path(value: object) -> S3Path:
-    """The destination as a cloudpathlib ``S3Path`` (a string gets a client of its own)."""
-    _require_extra()
-    from cloudpathlib import CloudPath, S3Client, S3Path
-
-    if isinstance(value, str):
-        # A new client reads the AWS environment now (AWS_ENDPOINT_URL, AWS_PROFILE, keys...);
-        # cloudpathlib's process-wide default client would keep the first environment it saw.
-        path = S3Client().CloudPath("s3://" + value[5:])
-        assert isinstance(path, S3Path)
-    elif isinstance(value, S3Path):
-        path = value
-    elif isinstance(value, CloudPath):
-        raise InvalidInputError(
-            f"cannot download to {value}: only s3:// cloud destinations are supported"
-        )
-    else:
-        raise InvalidInputError(f"cannot download to {value!r}: not an S3 path")
-    if not _BUCKET.match(path.bucket):
-        raise InvalidInputError(
-            f"cannot download to {path}: {path.bucket!r} is not a valid S3 bucket name"
-        )
-    return path
-
-
-def _boto3_client(path: S3Path) -> Any:
-    # The boto3 client of the path's cloudpathlib S3Client: its session, credentials, endpoint
-    # and config are the caller's (or, for an s3:// string, the AWS environment's).
-    client: Any = path.client
-    return client.client
-
-
-def _botocore_errors() -> tuple[type[Exception], ...]:
-    exceptions = importlib.import_module("botocore.exceptions")
-    return exceptions.ClientError, exceptions.BotoCoreError
-
-
-def _s3_status(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if isinstance(status, int):
-        return status
-    code = str(response.get("Error", {}).get("Code", ""))
-    return int(code) if code.isdigit() else None
-
-
-def _s3_text(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error", {})
-        text = ": ".join(str(v) for k in ("Code", "Message") if (v := error.get(k)))
-        if text:
-            return redact(text)
-    return redact(f"{type(exc).__name__}: {exc}")
-
-
-def check_destination(path: S3Path, log: ClientLog) -> None:
-    """Fail before anything is ordered or fetched when the bucket cannot be reached at all."""
-    client = _boto3_client(path)
-    botocore = importlib.import_module("botocore")
-    unsigned = client.meta.config.signature_version is botocore.UNSIGNED
-    session: Any = getattr(path.client, "sess", None)
-    if not unsigned and session is not None and session.get_credentials() is None:
-        raise InvalidInputError(
-            f"cannot write to {path}: no AWS credentials for S3; set AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass an S3Path whose cloudpathlib "
-            "S3Client has them"
-        )
-    client_error, botocore_error = _botocore_errors()
-    try:
-        client.head_bucket(Bucket=path.bucket)
-    except client_error as exc:
-        if _s3_status(exc) == 404:
-            raise InvalidInputError(
-                f"cannot write to {path}: S3 bucket {path.bucket!r} does not exist"
-            ) from None
-        # 403 and the like: a role may put objects without being allowed to look at the bucket.
-        log.debug("HEAD bucket %s: %s (going on)", path.bucket, _s3_text(exc))
-    except botocore_error as exc:
-        raise ConnectError(
-            f"cannot reach S3 for {path}: {_s3_text(exc)}", "S3_UNREACHABLE"
-        ) from None
-
-
-def s3_join(directory: S3Path, name: str) -> S3Path:
-    """``directory / name`` in S3, with the file-name rules of local folders (``safe_join``)."""
-    child = directory / check_filename(name, directory)
-    if len(child.key.encode()) > MAX_KEY_BYTES:
-        raise InvalidInputError(f"{child} is longer than S3's {MAX_KEY_BYTES}-byte key limit")
-    return child
-
-
-def names_folder(path: S3Path) -> bool:
-    """Whether an S3 ``local_path`` is a folder: the bucket, a trailing ``/``, or a used prefix."""
-    if not path.key or path.key.endswith("/"):
-        return True
-    try:
-        answer = _boto3_client(path).list_objects_v2(
-            Bucket=path.bucket, Prefix=path.key + "/", MaxKeys=1
-        )
-    except _botocore_errors():
-        return False  # not allowed to list: take the name as written, an object key
-    return bool(answer.get("KeyCount"))
 
 
 # -- jobs --------------------------------------------------------------------------------------
@@ -263,25 +129,8 @@ class S3Job:
 # -- internal state ----------------------------------------------------------------------------
 
 
-class _Retry(Exception):
-    """A transient failure of the HTTP side: ask again after a pause."""
-
-    def __init__(self, cause: BaseException, wait: float | None = None) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.wait = wait
-
-
 class _Again(Exception):
     """The object started over: send the next request at once (restarts are bounded apart)."""
-
-
-class _Fatal(Exception):
-    """The asset cannot be stored; ``error`` says why."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class _Cancelled(Exception):
@@ -433,7 +282,7 @@ class _Transfer:
             size = self._copy()
             self.log.info("downloaded %s (%d bytes)", self.job.path, size)
             return DownloadOutcome(self.job, "downloaded", size, None, self.transferred)
-        except _Fatal as fatal:
+        except Fatal as fatal:
             self.failed = True
             self.log.warning("failed: %s: %s", self.job.describe(), fatal.error)
             return DownloadOutcome(self.job, "failed", 0, fatal.error, self.transferred)
@@ -454,7 +303,7 @@ class _Transfer:
         try:
             return method(**kwargs)
         except _botocore_errors() as exc:
-            raise _Fatal(self._s3_error(operation, exc)) from None
+            raise Fatal(self._s3_error(operation, exc)) from None
 
     def _existing_size(self) -> int | None:
         """The size of the object already at the key, or None when there is none (HEAD)."""
@@ -468,7 +317,7 @@ class _Transfer:
                 # Without s3:ListBucket a missing key answers 403 too: write it.
                 self.log.info("%s: cannot tell whether it exists (HEAD 403)", self.job.path)
                 return None
-            raise _Fatal(self._s3_error("HeadObject", exc)) from None
+            raise Fatal(self._s3_error("HeadObject", exc)) from None
         return int(head.get("ContentLength") or 0)
 
     def _send_part(self, number: int, size: int) -> None:
@@ -507,7 +356,7 @@ class _Transfer:
             etag = part.future.result()
         except _botocore_errors() as exc:
             self.buffers.give(part.buffer)
-            raise _Fatal(self._s3_error(f"UploadPart {part.number}", exc)) from None
+            raise Fatal(self._s3_error(f"UploadPart {part.number}", exc)) from None
         self.buffers.give(part.buffer)
         self.parts.append({"PartNumber": part.number, "ETag": etag})
         self.stored += part.size
@@ -519,7 +368,7 @@ class _Transfer:
         if total <= self.part_size:
             data = memoryview(self.current or b"")[:total]
             if self.pos != total or len(data) != total:
-                raise _Fatal(self._mismatch(len(data), total))
+                raise Fatal(self._mismatch(len(data), total))
             extra = {"ContentType": self.content_type} if self.content_type else {}
             self._call(
                 "PutObject",
@@ -536,7 +385,7 @@ class _Transfer:
         numbers = [p["PartNumber"] for p in self.parts]
         count = -(-total // self.part_size)
         if self.pos != total or self.stored != total or numbers != list(range(1, count + 1)):
-            raise _Fatal(self._mismatch(self.stored, total))
+            raise Fatal(self._mismatch(self.stored, total))
         self._call(
             "CompleteMultipartUpload",
             self.s3.complete_multipart_upload,
@@ -586,7 +435,7 @@ class _Transfer:
 
     def _copy(self) -> int:
         """Stream the asset into the object, retrying transient failures (bounded)."""
-        failures = 0
+        failures = protocol.Failures(self.up.max_retries)
         while True:
             if self.ctx.cancel.is_set():
                 raise _Cancelled
@@ -596,16 +445,11 @@ class _Transfer:
             before = self.pos
             wait: float | None = None
             try:
-                resp = self.up.wire.get(url, self._headers())
+                resp = self.up.wire.get(url, protocol.request_headers(self._segment()))
             except InvalidInputError as exc:
-                raise _Fatal(exc) from None
+                raise Fatal(exc) from None
             except ssl.SSLCertVerificationError as exc:
-                raise _Fatal(
-                    AssetConnectError(
-                        f"{self.name}: TLS certificate of {redact_url(url)} not trusted: {exc}",
-                        "CONNECTION_ERROR",
-                    )
-                ) from None
+                raise Fatal(protocol.untrusted_certificate(self.name, url, exc)) from None
             except NETWORK_ERRORS as exc:
                 cause: BaseException = exc
             else:
@@ -614,65 +458,67 @@ class _Transfer:
                     continue
                 except _Again:
                     continue
-                except _Retry as retry:
+                except Retry as retry:
                     cause, wait = retry.cause, retry.wait
-            if self.pos - before >= PROGRESS_RESETS_RETRIES:
-                failures = 0
-            failures += 1
-            if failures > self.up.max_retries:
-                raise _Fatal(self._exhausted(url, cause, failures))
-            delay = self.up.delay(failures, wait)
-            self.log.info(
-                "%s: %s; retry %d/%d from byte %d in %.1f s",
-                self.name,
-                redact(f"{type(cause).__name__}: {cause}"),
+            progress, pos = self.pos - before, self.pos
+            delay = next_attempt(
                 failures,
-                self.up.max_retries,
-                self.pos,
-                delay,
+                self.up.settings,
+                self.up.rng,
+                self.log,
+                name=self.name,
+                url=url,
+                cause=cause,
+                progress=progress,
+                pos=pos,
+                wait=wait,
             )
             self.up.sleep(delay)
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Range": f"bytes={self.pos}-"}
-        # If-Range needs a strong validator: a weak ETag (W/"...") must not be sent.
-        validator = self.etag if self.etag and not self.etag.startswith("W/") else None
-        validator = validator or self.last_modified
-        if validator is not None and self.pos > 0:
-            headers["If-Range"] = validator
-        return headers
+    def _segment(self) -> Segment:
+        """The stream as the protocol sees it: one open-ended range from ``pos``.
+
+        With nothing received yet, nothing is known: the first answer sets size and validators.
+        """
+        known = self.pos > 0
+        gen = Generation(
+            self.total if known else None,
+            self.etag if known else None,
+            self.last_modified if known else None,
+        )
+        segment = Segment(gen, 0, None, pos=self.pos)
+        gen.segments.append(segment)
+        return segment
 
     def _answer(self, resp: Response, url: str) -> None:
-        """Act on one response: stream it, start over, refresh the URL, retry or fail."""
+        """Act on one response as the protocol decides: stream, start over, refresh, retry."""
         reusable = False
         try:
-            status = resp.status
-            if status == 206:
-                self._on_partial(resp)
-            elif status == 200:
-                self._on_full(resp)
-            elif status == 416:
-                self._on_unsatisfiable(resp)
-                return
-            else:
-                reusable = True
-                self._on_error(resp, url)
-            self._stream(resp)
+            segment = self._segment()
+            verdict = protocol.decide(segment, resp)
+            if verdict.error:
+                reusable = True  # the error page is read to its end
+                self._on_error(verdict, resp, url)
+            if verdict.step is Step.RESTART:
+                self._again(verdict.reason)
+            if verdict.step is Step.RESTART_WITH_BODY:
+                # The whole asset again (If-Range did not match, or Range was ignored): start
+                # over with this very body.
+                self._start_over(verdict.reason, changed=verdict.changed)
+                self._begin(verdict.total, resp)
+            elif self.total is None:
+                self._begin(segment.gen.total, resp)
+            self.url_works = True
+            if verdict.step is not Step.COMPLETE:
+                self._stream(resp)
             reusable = True
         finally:
             resp.release(reusable)
 
-    def _same_object(self, resp: Response) -> bool:
-        etag = resp.header("ETag")
-        if self.etag and etag and etag != self.etag:
-            return False
-        modified = resp.header("Last-Modified")
-        return not (self.last_modified and modified and modified != self.last_modified)
-
     def _begin(self, total: int | None, resp: Response) -> None:
         """Take the asset's size and validators from its first answer; size the parts."""
         if total is None:
-            raise _Fatal(
+            raise Fatal(
                 IncompleteDownloadError(
                     f"{self.name}: the asset host did not announce its size, which an S3 "
                     "upload needs to verify the object",
@@ -680,7 +526,7 @@ class _Transfer:
                 )
             )
         if total > MAX_OBJECT_SIZE:
-            raise _Fatal(
+            raise Fatal(
                 AssetDownloadError(
                     f"{self.name}: {total} bytes is more than one S3 object can hold",
                     "S3_WRITE_ERROR",
@@ -699,7 +545,7 @@ class _Transfer:
         if self.pos > 0:
             self.restarts += 1
             if self.restarts > _MAX_RESTARTS:
-                raise _Fatal(
+                raise Fatal(
                     IncompleteDownloadError(
                         f"{self.name} had to start over {self.restarts} times ({reason})",
                         "ASSET_CHANGED" if changed else "DOWNLOAD_FAILED",
@@ -717,77 +563,39 @@ class _Transfer:
     def _again(self, reason: str) -> NoReturn:
         """Start over and ask again; with nothing received yet, that counts as a failure."""
         if self.pos == 0:
-            raise _Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
+            raise Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
         self._start_over(reason)
         raise _Again
 
-    def _on_partial(self, resp: Response) -> None:
-        first, _last, total = parse_content_range(resp.header("Content-Range"))
-        if first != self.pos or total is None:
-            self._again(f"unexpected Content-Range {resp.header('Content-Range')!r}")
-        if self.total is not None and (total != self.total or not self._same_object(resp)):
-            if self.pos > 0:
-                self._again("the asset changed on the server")
-            self._start_over("the asset changed on the server")  # nothing received: take it
-        if self.total is None:
-            self._begin(total, resp)
-        self.url_works = True
-
-    def _on_full(self, resp: Response) -> None:
-        length = int_header(resp.header("Content-Length"))
-        fresh = self.pos == 0 and (
-            self.total is None or (length == self.total and self._same_object(resp))
-        )
-        if not fresh:
-            # The whole asset again (If-Range did not match, or Range was ignored): start over
-            # with this very body.
-            changed = length != self.total or not self._same_object(resp)
-            reason = "the asset changed on the server" if changed else "the server ignored Range"
-            self._start_over(reason, changed=changed)
-        if self.total is None:
-            self._begin(length, resp)
-        self.url_works = True
-
-    def _on_unsatisfiable(self, resp: Response) -> None:
-        total = parse_content_range(resp.header("Content-Range"))[2]
-        if total is not None and self.pos == total and self.total in (None, total):
-            # Nothing left to send: every byte is here (an empty asset answers 416 to bytes=0-).
-            if self.total is None:
-                self._begin(total, resp)
-            self.url_works = True
-            return
-        self._again(f"range not satisfiable (size {total})")
-
-    def _on_error(self, resp: Response, url: str) -> NoReturn:
-        status = resp.status
-        if status in RETRYABLE_STATUS:
-            wait = parse_retry_after(resp.header("Retry-After"))
-            detail = error_detail(resp)
-            raise _Retry(
-                AssetDownloadError(
-                    f"asset host answered {status} {resp.reason}"
-                    + (f" ({detail})" if detail else ""),
-                    "ASSET_HTTP_ERROR",
-                    status,
-                ),
-                wait,
-            )
-        if status == 403:
-            self._refresh(error_detail(resp))
-        raise _Fatal(self.up.status_error(resp, url, self.name))
+    def _on_error(self, verdict: Next, resp: Response, url: str) -> NoReturn:
+        """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
+        body = resp.read_error_body()
+        if verdict.step is Step.RETRY:
+            raise Retry(protocol.retry_error(resp, body), verdict.wait)
+        if verdict.step is Step.REFRESH:
+            self._refresh(protocol.error_detail(body))
+        raise Fatal(protocol.status_error(resp, body, url, self.name))
 
     def _refresh(self, detail: str) -> NoReturn:
-        """Replace an expired presigned URL (once per failure chain); raise _Retry or _Fatal."""
+        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
         try:
-            fresh = refreshed_url(
-                self.name, self.job.refresh, self.refreshed and not self.url_works, detail, self.log
+            protocol.check_refresh(
+                self.name,
+                self.job.refresh is not None,
+                self.refreshed and not self.url_works,
+                detail,
             )
         except PresignedUrlExpiredError as error:
-            raise _Fatal(error) from None
-        self.url = fresh
+            raise Fatal(error) from None
+        assert self.job.refresh is not None
+        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
+        try:
+            self.url = str(self.job.refresh())
+        except Exception as exc:
+            raise Fatal(protocol.refresh_failed(self.name, exc)) from None
         self.url_works = False
         self.refreshed = True
-        raise _Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
 
     def _stream(self, resp: Response) -> None:
         """Fill part buffers from the body; hand each full one to S3, until the announced end."""
@@ -806,31 +614,14 @@ class _Transfer:
             try:
                 n = resp.readinto(memoryview(self.current)[filled : filled + want])
             except NETWORK_ERRORS as exc:
-                raise _Retry(exc) from None
+                raise Retry(exc) from None
             if not n:
-                raise _Retry(
-                    ConnectionError(f"connection closed after {self.pos} of {total} bytes")
-                )
+                raise Retry(protocol.cut_short(self.pos, total))
             self.pos += n
             self.transferred += n
             # A lone part is kept for one PutObject in _finish; otherwise it is uploaded now.
             if filled + n == length and total > self.part_size:
                 self._send_part(start // self.part_size + 1, length)
-
-    def _exhausted(
-        self, url: str, cause: BaseException, attempts: int
-    ) -> CapellaConsoleClientError:
-        if isinstance(cause, AssetDownloadError):
-            return AssetDownloadError(
-                f"{self.name}: {cause.message} (gave up after {attempts} attempts)",
-                cause.code or "DOWNLOAD_FAILED",
-                cause.status_code,
-            )
-        return AssetConnectError(
-            f"{self.name}: transfer from {redact_url(url)} failed after {attempts} attempts "
-            f"({redact(f'{type(cause).__name__}: {cause}')})",
-            "CONNECTION_ERROR",
-        )
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -864,11 +655,11 @@ class S3Uploader:
         self.max_connections = downloader.max_connections
         self.max_retries = downloader.max_retries
         self.chunk_size = downloader.buffer_size
-        # The engine's pool, retry timing and error wording: one behaviour for both targets.
-        self.wire = downloader._wire
-        self.delay = downloader._delay
-        self.sleep = downloader._sleep
-        self.status_error = downloader._status_error
+        # The engine's pool and retry timing: one behaviour for both targets.
+        self.settings = downloader.settings
+        self.wire = downloader.wire
+        self.rng = downloader.rng
+        self.sleep = downloader.sleep
 
     def __repr__(self) -> str:
         return f"S3Uploader(part_size={self.part_size}, max_in_flight={self.max_in_flight})"

@@ -20,10 +20,8 @@ from typing import Protocol
 
 import httpx
 
-from capella._version import __version__
+from capella.download.protocol import ASSET_USER_AGENT
 from capella.errors import InvalidInputError
-
-USER_AGENT = f"capella/{__version__}"
 
 # What a broken connection looks like from http.client and the socket layer (ssl.SSLError and
 # socket.timeout are OSErrors). Disk errors are OSErrors too: callers keep the two apart.
@@ -248,7 +246,7 @@ class HttpClientWire:
         scheme, host, port, target = split_url(url)
         proxy = _env_proxy(scheme, host) if self._trust_env else None
         key: _Key = (scheme, host, port, proxy)
-        sent = {"User-Agent": USER_AGENT, **headers}
+        sent = {"User-Agent": ASSET_USER_AGENT, **headers}
         if proxy is not None and scheme == "http":
             target = url  # absolute-form request line for a plain HTTP proxy
             sent.update(_proxy_auth(proxy))
@@ -351,7 +349,7 @@ class HttpxWire:
             timeout=timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max_connections),
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+            headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
         )
 
     def get(self, url: str, headers: Mapping[str, str]) -> Response:

@@ -362,15 +362,6 @@ async def test_download_by_tasking_request(api: Any, sandbox: Sandbox, tmp_path:
     assert paths and assert_intact(sandbox, paths) >= 1
 
 
-async def test_s3_destinations_are_refused_by_the_async_client(
-    aclient: AsyncCapellaConsoleClient,
-) -> None:
-    from capella.errors import InvalidInputError
-
-    with pytest.raises(InvalidInputError, match="CapellaConsoleClient"):
-        await aclient.download_products(items_presigned=[{"id": "x"}], local_dir="s3://bucket/p")
-
-
 # -- tasking -------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ failure must leave no object and no unfinished multipart upload behind.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -19,6 +20,7 @@ from cloudpathlib import S3Client, S3Path
 from moto.server import ThreadedMotoServer
 
 from capella import CapellaConsoleClient
+from capella.aio import AsyncCapellaConsoleClient
 from capella.download import Downloader, filename_from_url
 from capella.download import s3 as s3mod
 from capella.download.s3 import MIN_PART_SIZE, S3Job, S3Uploader, s3_path
@@ -337,6 +339,46 @@ def test_a_permanent_failure_leaves_no_object_and_no_upload(
 
 
 # -- existing objects, warnings, refusals ------------------------------------------------------
+
+
+# -- the async client, same destinations and sink --------------------------------------------
+
+
+def test_the_async_client_downloads_an_order_into_a_bucket(sandbox, s3, bucket, order_id):
+    async def go() -> dict[str, dict[str, Any]]:
+        async with AsyncCapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url) as c:
+            return await c.download_products(order_id=order_id, local_dir=f"s3://{bucket}/a")
+
+    product_paths = asyncio.run(go())
+    assert len(product_paths) == 2
+    assert assert_intact(s3, sandbox, bucket, product_paths, "a") == len(keys(s3, bucket)) >= 8
+
+
+def test_the_async_client_refreshes_an_expired_link_for_an_s3_object(sandbox, s3, bucket, order_id):
+    sandbox.faults.add(route="assets", kind="expired", times=1)
+
+    async def go() -> dict[str, dict[str, Any]]:
+        async with AsyncCapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url) as c:
+            # The refresh is a coroutine of the event loop; the S3 sink calls it from a thread.
+            return await c.download_products(
+                order_id=order_id, local_dir=f"s3://{bucket}/r", include="thumbnail"
+            )
+
+    product_paths = asyncio.run(go())
+    assert not sandbox.faults.active()
+    assert assert_intact(s3, sandbox, bucket, product_paths, "r") == 2
+
+
+def test_the_async_client_writes_one_asset_to_an_s3_folder(client, sandbox, s3, bucket, order_id):
+    _item, _key, href = raster_href(client, order_id)
+
+    async def go() -> Any:
+        async with AsyncCapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url) as c:
+            return await c.download_asset(href, local_path=f"s3://{bucket}/one/")
+
+    path = asyncio.run(go())
+    assert isinstance(path, S3Path) and path.key == f"one/{filename_from_url(href)}"
+    assert keys(s3, bucket) == [path.key]
 
 
 def test_an_existing_object_is_skipped_unless_override(client, sandbox, s3, bucket, order_id):

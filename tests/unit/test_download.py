@@ -34,10 +34,10 @@ from capella.download import (
     DownloadJob,
     IncompleteDownloadError,
     PresignedUrlExpiredError,
-    engine,
     filename_from_url,
     meta_path,
     part_path,
+    partfile,
     raise_for_failures,
     safe_join,
 )
@@ -816,18 +816,17 @@ def test_no_final_file_is_ever_partial(server, sleeps, tmp_path):
 
 
 def test_a_full_disk_error_fails_the_file_not_the_run(server, downloader, tmp_path, monkeypatch):
-    import capella.download.engine as engine
 
     url_a = server.add("/f/a.bin", b"a" * 10)
     url_b = server.add("/f/b.bin", b"b" * 10)
-    real = engine.pwrite
+    real = partfile.pwrite
 
     def pwrite(fd: int, data: memoryview, offset: int) -> None:
         if bytes(data[:1]) == b"a":
             raise OSError(28, "No space left on device")
         real(fd, data, offset)
 
-    monkeypatch.setattr(engine, "pwrite", pwrite)
+    monkeypatch.setattr(partfile, "pwrite", pwrite)
     a, b = downloader.run(
         [DownloadJob(url_a, tmp_path / "a.bin"), DownloadJob(url_b, tmp_path / "b.bin")]
     )
@@ -1092,20 +1091,20 @@ def test_outcome_describes_its_asset(tmp_path):
 
 def test_a_large_block_is_written_in_pieces_of_at_most_write_size(monkeypatch, tmp_path):
     sizes: list[int] = []
-    real = engine.pwrite
+    real = partfile.pwrite
 
     def recording(fd: int, data: memoryview, offset: int) -> None:
         sizes.append(len(data))
         real(fd, data, offset)
 
-    monkeypatch.setattr(engine, "pwrite", recording)
-    data = payload(3 * engine.WRITE_SIZE + 123)
+    monkeypatch.setattr(partfile, "pwrite", recording)
+    data = payload(3 * partfile.WRITE_SIZE + 123)
     target = tmp_path / "block.bin"
     fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        engine.pwrite(fd, memoryview(b"head"), 0)
-        engine.pwrite_pieces(fd, memoryview(data), 4)
+        partfile.pwrite(fd, memoryview(b"head"), 0)
+        partfile.pwrite_pieces(fd, memoryview(data), 4)
     finally:
         os.close(fd)
     assert target.read_bytes() == b"head" + data
-    assert sizes == [4, engine.WRITE_SIZE, engine.WRITE_SIZE, engine.WRITE_SIZE, 123]
+    assert sizes == [4, partfile.WRITE_SIZE, partfile.WRITE_SIZE, partfile.WRITE_SIZE, 123]

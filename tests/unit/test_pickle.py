@@ -83,7 +83,7 @@ def test_the_download_settings_travel() -> None:
     client = CapellaConsoleClient(
         api_key="k", no_token_check=True, base_url=NOWHERE, segment_threshold=1234
     )
-    assert _travel(client)._downloads.segment_threshold == 1234
+    assert _travel(client)._downloads.settings.segment_threshold == 1234
 
 
 @pytest.mark.parametrize("factory", CLIENTS)

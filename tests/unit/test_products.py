@@ -616,3 +616,22 @@ def test_download_product_is_deprecated_and_returns_paths_by_asset(
             assets_presigned=product(3, pol="VV")["assets"], local_dir=tmp_path, include="raster"
         )
     assert from_assets == {"VV": tmp_path / sid(3, pol="VV") / f"{sid(3, pol='VV')}.tif"}
+
+
+def test_a_task_download_is_planned_as_operations_without_any_client() -> None:
+    from capella._logging import ClientLog
+    from capella.products import Op, products_flow
+
+    flow = products_flow(ClientLog(), None, None, TASK_ID, None, frozenset({"GEO"}), None)
+    call = next(flow)
+    assert (call.op, call.args) == (Op.COLLECTS_FOR_TASK, (TASK_ID,))
+    call = flow.send([{"collectId": "c1"}, {"collectId": None}])
+    assert call.op is Op.SEARCH
+    assert call.kwargs["collect_id__in"] == ["c1"] and call.kwargs["product_type__in"] == ["GEO"]
+    call = flow.send([product(1)])
+    assert call.op is Op.SUBMIT_ORDER and call.kwargs["check_active_orders"] is True
+    call = flow.send(ORDER_ID)
+    assert (call.op, call.args) == (Op.PRESIGNED_ITEMS, (ORDER_ID, [sid(1)]))
+    with pytest.raises(StopIteration) as done:
+        flow.send([product(1, sig="fresh")])
+    assert done.value.value.order_id == ORDER_ID and len(done.value.value.items) == 1

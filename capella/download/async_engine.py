@@ -1,0 +1,505 @@
+"""The asyncio driver: presigned assets fetched on the event loop, with parallel byte ranges.
+
+The protocol (:mod:`capella.download.protocol`), the part file and its resume record
+(:mod:`capella.download.localfile`) and the options (``DownloadSettings``) are the threaded
+driver's, so the two behave alike and either resumes a part the other started. This module only
+moves bytes: ``max_connections`` worker tasks take ranges from one queue; a large file is split
+into ranges when its size is known, and an idle worker splits a slow range in flight. Network
+pieces are gathered into blocks written by a worker thread (positioned writes, in pieces of
+``WRITE_SIZE``) while the next block is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import random
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from types import TracebackType
+from typing import Any, NoReturn, Unpack
+
+import httpx
+
+from capella._http import RetrySettings
+from capella._logging import ClientLog
+from capella._redact import redact_url
+from capella.download import partfile, protocol
+from capella.download.jobs import DownloadJob, DownloadOutcome
+from capella.download.localfile import LocalFile, collect, deduplicate
+from capella.download.progress import RunProgress
+from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
+from capella.download.settings import Configured, DownloadOptions, DownloadSettings
+from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
+from capella.download.wire import split_url
+from capella.errors import (
+    AssetDownloadError,
+    IncompleteDownloadError,
+    InvalidInputError,
+    PresignedUrlExpiredError,
+)
+
+__all__ = ["AsyncDownloader"]
+
+Sleep = Callable[[float], Awaitable[None]]
+_MAX_ERROR_BODY = 4096
+# Network pieces are gathered into blocks of this size, each written by a worker thread (in
+# pieces of WRITE_SIZE): a thread hand-off per piece would cost more than the write.
+DEFAULT_BLOCK_SIZE = 1 << 20
+
+
+class _Head:
+    """An httpx response's status line and headers, as the protocol reads them."""
+
+    def __init__(self, resp: httpx.Response) -> None:
+        self.status = resp.status_code
+        self.reason = resp.reason_phrase
+        self._headers = resp.headers
+
+    def header(self, name: str) -> str | None:
+        value: str | None = self._headers.get(name)
+        return value
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+def _raw_pieces(resp: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as it arrives (a response built from bytes, as MockTransport's are, at once).
+
+    The stream's own iterator, not a wrapper: the transfer loop runs once per network piece.
+    """
+    try:
+        content = resp.content
+    except httpx.ResponseNotRead:
+        return resp.aiter_raw()
+    return _once(content)
+
+
+async def _error_body(resp: httpx.Response) -> bytes:
+    """The first few KiB of an error answer's body (empty if the connection broke)."""
+    body = bytearray()
+    try:
+        async for chunk in _raw_pieces(resp):
+            body += chunk
+            if len(body) >= _MAX_ERROR_BODY:
+                break
+    except httpx.HTTPError:
+        pass
+    return bytes(body[:_MAX_ERROR_BODY])
+
+
+class _File(LocalFile):
+    """A local file whose ranges are written by tasks; ``writes``: positioned writes in flight."""
+
+    def __init__(self, job: DownloadJob, index: int, log: ClientLog, buffer_size: int) -> None:
+        super().__init__(job, index, log, buffer_size)
+        self.writes: set[asyncio.Future[None]] = set()
+        self.finishing = False
+
+    async def settle(self) -> None:
+        """Wait for every write in flight (a descriptor must outlive its writes)."""
+        while self.writes:
+            await asyncio.gather(*self.writes, return_exceptions=True)
+
+    async def restart_all(self, verdict: Next, head: _Head | None = None) -> Segment:
+        """Stop every range of the current generation, let its writes end, start over."""
+        if self.gen is not None:
+            for s in self.gen.segments:
+                s.stop = True
+        await self.settle()
+        return self.restart(verdict, head)
+
+
+class _Sink:
+    """Positioned writes of one range into the part file, off the event loop.
+
+    ``segment.pos`` moves only once a write finished, so it always counts bytes on disk.
+    """
+
+    def __init__(self, f: _File, segment: Segment, block: int) -> None:
+        self.f = f
+        self.segment = segment
+        self.block = block
+        self.buffer = bytearray()
+        self.writing: asyncio.Future[None] | None = None
+        self._end = segment.pos  # where the write in flight ends
+
+    async def write(self) -> None:
+        """Start writing what is gathered (after the write in flight); gather anew."""
+        await self.settle()
+        fd = self.f.fd
+        # Checked with no await before the write starts: a restart cannot slip in between.
+        if self.segment.stop or self.segment.gen is not self.f.gen or fd is None:
+            raise Stopped
+        data, self.buffer = self.buffer, bytearray()
+        offset = self.segment.pos
+        self._end = offset + len(data)
+        self.writing = asyncio.ensure_future(
+            asyncio.to_thread(partfile.pwrite_pieces, fd, memoryview(data), offset)
+        )
+        self.f.writes.add(self.writing)
+        self.writing.add_done_callback(self.f.writes.discard)
+
+    async def settle(self) -> None:
+        """Wait for the write in flight; the segment's position then covers it."""
+        if self.writing is not None:
+            # Shielded from cancellation: a write must end before its descriptor closes.
+            await asyncio.shield(self.writing)
+            self.writing = None
+            self.segment.pos = self._end
+
+    async def drain(self) -> None:
+        """Write what is gathered and wait until it is on disk."""
+        if self.buffer:
+            await self.write()
+        await self.settle()
+
+
+class _Run:
+    """The shared queue of one run: ranges to fetch, and files still open."""
+
+    def __init__(self, files: list[_File], workers: int, settings: DownloadSettings) -> None:
+        self.files = files
+        self.workers = workers
+        self.settings = settings
+        self.queue: deque[tuple[_File, Segment | None]] = deque((f, None) for f in files)
+        self.open_files = len(files)
+        self.wakeup = asyncio.Event()
+
+    def push(self, items: Sequence[tuple[_File, Segment]]) -> None:
+        self.queue.extendleft(reversed(items))
+        self.wakeup.set()
+
+    def finished(self) -> None:
+        self.open_files -= 1
+        self.wakeup.set()
+
+    async def next_task(self) -> tuple[_File, Segment | None] | None:
+        while True:
+            if self.open_files <= 0:
+                return None
+            if self.queue:
+                return self.queue.popleft()
+            live = [(f, f.gen) for f in self.files if f.outcome is None and f.gen is not None]
+            found, look_again = protocol.slow_range(
+                live,
+                size=self.settings.segment_size,
+                split_below=self.settings.split_below,
+                now=time.monotonic(),
+            )
+            if found is not None:
+                f, s = found
+                tail = protocol.split_tail(s, self.settings.segment_size)
+                if tail is not None:
+                    f.save_meta()
+                    return f, tail
+            self.wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.wakeup.wait(), protocol.RATE_WINDOW if look_again else None
+                )
+
+
+class AsyncDownloader(Configured):
+    """Downloads presigned assets on asyncio with resume, parallel ranges and bounded retries.
+
+    Takes the threaded ``Downloader``'s settings (keyword options override fields of
+    ``settings``). One ``httpx.AsyncClient`` (at most ``max_connections`` connections) serves
+    every run. Holds no credentials: presigned URLs carry their own signature.
+    """
+
+    def __init__(
+        self,
+        settings: DownloadSettings | None = None,
+        *,
+        log: ClientLog | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        buffer_size: int = DEFAULT_BLOCK_SIZE,
+        retry: RetrySettings | None = None,
+        rng: random.Random | None = None,
+        **options: Unpack[DownloadOptions],
+    ) -> None:
+        super().__init__(settings, retry, options, buffer_size=buffer_size, log=log, rng=rng)
+        self.sleep = sleep
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=self.settings.timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self.settings.max_connections),
+            # identity: the bytes on the wire are the bytes of the file, and Content-Length
+            # and Content-Range count them.
+            headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
+        )
+        self._closed = False
+
+    async def __aenter__(self) -> AsyncDownloader:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        self._closed = True
+        await self._client.aclose()
+
+    async def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        split_url(url)  # refuses what is not an http(s) URL, as the threaded wire does
+        request = self._client.build_request("GET", url, headers=headers)
+        return await self._client.send(request, stream=True)
+
+    async def size(self, url: str) -> int:
+        """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked)."""
+        name = redact_url(url).rsplit("/", 1)[-1]
+        failures = protocol.Failures(self.settings.max_retries)
+        while True:
+            wait: float | None = None
+            try:
+                resp = await self._get(url, {"Range": "bytes=0-0"})
+            except httpx.TransportError as exc:
+                cause: BaseException = exc
+            else:
+                try:
+                    head = _Head(resp)
+                    verdict, total = protocol.probe(head)
+                    body = b"" if verdict.content else await _error_body(resp)
+                finally:
+                    await resp.aclose()
+                if verdict.content:
+                    if total is None:
+                        raise protocol.unknown_size(name, head.status)
+                    return total
+                if verdict.step is not Step.RETRY:
+                    raise protocol.status_error(head, body, url, name)
+                wait = verdict.wait
+                cause = protocol.retry_error(head, body)
+            if not failures.add(0):
+                raise protocol.probe_exhausted(name, cause, failures.count)
+            await self.sleep(self.settings.delay(failures.count, wait, self.rng))
+
+    async def run(
+        self,
+        jobs: Sequence[DownloadJob],
+        *,
+        override: bool = False,
+        enable_resume: bool = True,
+        show_progress: bool = False,
+        threaded: bool = True,
+    ) -> list[DownloadOutcome]:
+        """Download every job; return their outcomes in job order (never raises per file).
+
+        As ``Downloader.run``: ``threaded=False`` fetches one range at a time.
+        """
+        if self._closed:
+            raise RuntimeError("this AsyncDownloader is closed")
+        files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
+        todo, decided = deduplicate(list(files), override=override, log=self.log)
+        if todo:
+            workers = self.max_connections if threaded else 1
+            run = _Run([f for f in files if f in todo], workers, self.settings)
+            progress = RunProgress(lambda: [f.progress() for f in todo]) if show_progress else None
+            fresh = override or not enable_resume
+            try:
+                if progress is not None:
+                    progress.start()
+                await asyncio.gather(*(_Worker(self, run, fresh).work() for _ in range(workers)))
+            finally:
+                for f in run.files:
+                    await f.settle()
+                    f.close()
+                if progress is not None:
+                    progress.stop()
+        return collect(list(files), decided, self.log)
+
+
+class _Worker:
+    """One connection's loop: take a range, fetch it to its end, take the next."""
+
+    def __init__(self, d: AsyncDownloader, run: _Run, fresh: bool) -> None:
+        self.d = d
+        self.run = run
+        self.fresh = fresh
+        self.settings = d.settings
+
+    async def work(self) -> None:
+        while (task := await self.run.next_task()) is not None:
+            f, segment = task
+            try:
+                await self.work_on(f, segment)
+            except Fatal as fatal:
+                self.fail(f, fatal.error)
+            except Stopped:
+                pass
+            except partfile.PartBusyError as exc:
+                self.fail(f, exc)
+            except OSError as exc:  # the disk, not the network (network errors are retried)
+                self.fail(f, f.write_error(exc))
+            except Exception as exc:  # a bug must fail the file, not the run
+                self.fail(f, exc)
+
+    async def work_on(self, f: _File, segment: Segment | None) -> None:
+        if segment is None:  # the file's first task: look at what an earlier run left
+            todo = await asyncio.to_thread(f.open, fresh=self.fresh)
+            if not todo:
+                await self.maybe_finish(f)
+                return
+            self.run.push([(f, s) for s in todo[1:]])
+            segment = todo[0]
+        await self.fetch(f, segment)
+
+    async def fetch(self, f: _File, segment: Segment) -> None:
+        """Fetch one range to its end, retrying transient failures (bounded)."""
+        failures = protocol.Failures(self.settings.max_retries)
+        while not segment.stop:
+            if segment.end is not None and segment.pos >= segment.end:
+                await self.maybe_finish(f)
+                return
+            url = f.url
+            before = segment.pos
+            wait: float | None = None
+            try:
+                resp = await self.d._get(url, protocol.request_headers(segment))
+            except InvalidInputError as exc:
+                raise Fatal(exc) from None
+            except httpx.TransportError as exc:
+                if protocol.is_certificate_error(exc):
+                    raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
+                cause: BaseException = exc
+            else:
+                try:
+                    segment = await self.answer(f, segment, resp, url)
+                    continue
+                except Retry as retry:
+                    cause, wait = retry.cause, retry.wait
+                except Switch as switch:
+                    segment = switch.segment
+                    continue
+                finally:
+                    await resp.aclose()
+            progress, pos = segment.pos - before, segment.pos
+            delay = next_attempt(
+                failures,
+                self.settings,
+                self.d.rng,
+                self.d.log,
+                name=f.name,
+                url=url,
+                cause=cause,
+                progress=progress,
+                pos=pos,
+                wait=wait,
+            )
+            await self.d.sleep(delay)
+
+    async def answer(self, f: _File, segment: Segment, resp: httpx.Response, url: str) -> Segment:
+        """Act on one response as the protocol decides; the segment it streamed into."""
+        if segment.stop or segment.gen is not f.gen:
+            raise Stopped
+        head = _Head(resp)
+        verdict = protocol.decide(segment, head)
+        if verdict.error:
+            await self.on_error(f, verdict, head, await _error_body(resp), url)
+        f.url_works = f.url_works or verdict.content
+        try:
+            if verdict.step is Step.RESTART:
+                raise Switch(await f.restart_all(verdict))
+            if verdict.step is Step.RESTART_WITH_BODY:
+                segment = await f.restart_all(verdict, head)
+        except IncompleteDownloadError as error:
+            raise Fatal(error) from None
+        if verdict.sized:
+            self.run.push(
+                [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
+            )
+        if verdict.step is not Step.COMPLETE:
+            await self.stream(f, segment, resp)
+        return segment
+
+    async def on_error(
+        self, f: _File, verdict: Next, head: _Head, body: bytes, url: str
+    ) -> NoReturn:
+        if verdict.step is Step.RETRY:
+            raise Retry(protocol.retry_error(head, body), verdict.wait)
+        if verdict.step is Step.REFRESH and f.url == url:
+            await self.refresh(f, protocol.error_detail(body))
+        if verdict.step is Step.REFRESH:  # another range of this file already got a fresh URL
+            raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
+        raise Fatal(protocol.status_error(head, body, url, f.name))
+
+    async def refresh(self, f: _File, detail: str) -> NoReturn:
+        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
+        try:
+            f.check_refresh(detail)
+        except PresignedUrlExpiredError as error:
+            raise Fatal(error) from None
+        assert f.job.refresh is not None
+        try:
+            fresh: Any = f.job.refresh()
+            if inspect.isawaitable(fresh):  # the async client's refresh is a coroutine function
+                fresh = await fresh
+        except Exception as exc:
+            raise Fatal(protocol.refresh_failed(f.name, exc)) from None
+        f.use_url(str(fresh))
+        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+
+    async def stream(self, f: _File, segment: Segment, resp: httpx.Response) -> None:
+        """Copy the body into the part file at the segment's position, until its end."""
+        sink = _Sink(f, segment, self.d.buffer_size)
+        start = received = segment.pos  # received: taken from the network (written or gathered)
+        segment.since_pos, segment.since = start, time.monotonic()
+        try:
+            try:
+                buffer, block = sink.buffer, sink.block
+                async for piece in _raw_pieces(resp):
+                    end = segment.end
+                    if end is not None and received + len(piece) > end:
+                        piece = piece[: end - received]  # a server sending more is not trusted
+                        buffer += piece
+                        received += len(piece)
+                        break
+                    buffer += piece
+                    received += len(piece)
+                    if len(buffer) >= block:
+                        await sink.write()
+                        buffer = sink.buffer
+            except httpx.TransportError as exc:
+                await sink.drain()
+                f.broken(segment)
+                raise Retry(exc) from None
+            await sink.drain()
+        finally:
+            f.transferred += received - start
+        if segment.end is None:  # a body of unannounced length ended: that is the size
+            segment.end = segment.gen.total = segment.pos
+        elif segment.pos < segment.end:
+            f.broken(segment)
+            raise Retry(protocol.cut_short(segment.pos - segment.start, segment.end - start))
+
+    async def maybe_finish(self, f: _File) -> None:
+        """Rename the part into place once every range is written."""
+        gen = f.gen
+        if f.finishing or f.outcome is not None or gen is None or not gen.complete():
+            return
+        f.finishing = True  # set before any await: two ranges may end at once
+        if gen.split:
+            f.save_meta()
+        await f.settle()
+        try:
+            f.outcome = await asyncio.to_thread(f.finish)
+        except IncompleteDownloadError as error:
+            f.outcome = DownloadOutcome(f.job, "failed", 0, error, f.transferred)
+        self.run.finished()
+
+    def fail(self, f: _File, error: BaseException) -> None:
+        if f.stop_all(error):
+            self.run.finished()
