@@ -372,7 +372,9 @@ class ApiSession(SessionCore):
         super().__init__(**settings)
         self._sleep = sleep
         self._transport = transport
-        self._client = httpx.Client(transport=transport, **self.client_options)
+        # Opened on first use: a client unpickled on a worker may never call the API.
+        self._client: httpx.Client | None = None
+        self._closed = False
         self._user_lock = threading.Lock()
         self._user: dict[str, Any] | None = None
 
@@ -384,14 +386,20 @@ class ApiSession(SessionCore):
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._client.close()
+        self._closed = True
+        if self._client is not None:
+            self._client.close()
 
     def _http(self) -> httpx.Client:
         if self.forked():
             # The parent's sockets are shared with this child: leave them to the parent
             # (closing them here would cut its requests) and open our own.
-            self._client = httpx.Client(transport=self._transport, **self.client_options)
+            self._client = None
             self.pid = os.getpid()
+        if self._client is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            self._client = httpx.Client(transport=self._transport, **self.client_options)
         return self._client
 
     def call(self, op: Op, *args: Any, url: str | None = None, **kwargs: Any) -> httpx.Response:

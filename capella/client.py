@@ -29,8 +29,11 @@ from capella._methods import sync_method
 from capella.enumerations import AssetType, ProductType
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from cloudpathlib import S3Path
 
+    from capella.download.fanout import Fanout
     from capella.orders import OrderApi
     from capella.products import ProductDownloads
 
@@ -159,6 +162,11 @@ class CapellaConsoleClient(ApiMethods):
         )
         return ProductDownloads(ops, self._downloads.get(), self._log)
 
+    def _fanout(self, executor: object) -> Fanout:
+        from capella.download.fanout import Fanout
+
+        return Fanout.of(executor, travelling(self._state, self))
+
     def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
         return self._downloads.get().size(pre_signed_url)
@@ -204,6 +212,8 @@ class CapellaConsoleClient(ApiMethods):
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        *,
+        executor: Executor | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
@@ -216,6 +226,10 @@ class CapellaConsoleClient(ApiMethods):
         straight into ``local_dir``, which is created if missing. A product with no matching
         asset maps to ``{}``. Every file is attempted; failures raise one ``DownloadError``
         afterwards, and completed files stay in place.
+
+        ``executor`` (any ``concurrent.futures.Executor``: a ``ProcessPoolExecutor``, a Dask
+        ``Client.get_executor()``) runs one job per asset there, into a folder every worker
+        sees or an S3 prefix; the client, API key included, is pickled to the workers.
 
         >>> client.download_products(order_id=order_id, local_dir="imagery", include="raster")
         """
@@ -234,6 +248,7 @@ class CapellaConsoleClient(ApiMethods):
             product_types=product_types,
             contract_id=contract_id,
             enable_resume=enable_resume,
+            fanout=None if executor is None else self._fanout(executor),
         )
 
     def download_product(

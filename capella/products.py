@@ -29,6 +29,7 @@ from capella.download.destination import (
     destination_for,
 )
 from capella.download.engine import Downloader
+from capella.download.fanout import run as fanout_run
 from capella.download.paths import filename_from_url
 from capella.download.settings import DownloadSettings
 from capella.enumerations import AssetType, ProductType
@@ -37,6 +38,9 @@ from capella.orders import validate_uuid
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
+
+    from capella.download.fanout import Fanout, FanoutRun
+    from capella.download.jobs import DownloadOutcome
 
 Item = dict[str, Any]
 PathLike = str | Path
@@ -577,6 +581,43 @@ class DownloaderSlot:
                 self._downloader = None
 
 
+def run_jobs(
+    downloader: Downloader, log: ClientLog, directory: Destination, jobs: list[Any], **options: Any
+) -> list[DownloadOutcome]:
+    """Run the jobs with the destination's sink; their outcomes, in job order (never raises)."""
+    if directory.is_s3:
+        options.pop("enable_resume", None)
+        return s3.S3Uploader(downloader, log=log).run(jobs, **options)
+    return downloader.run(jobs, **options)
+
+
+def refresher_of(
+    ops: DownloadOps, order_id: str, stac_id: str, asset_key: str, href: str
+) -> Callable[[], str]:
+    """The ``refresh`` of one asset fetched on its own (a fanned-out job, where it runs)."""
+    fetch = functools.partial(ops.presigned_items, order_id, [stac_id])
+    item = {"id": stac_id, "assets": {asset_key: {"href": href}}}
+    return PresignedRefresher(order_id, fetch, [item]).for_asset(stac_id, asset_key, href)
+
+
+def plan_fanout(
+    log: ClientLog,
+    request: Request,
+    source: Source,
+    fanout: Fanout,
+    *,
+    override: bool,
+    enable_resume: bool,
+) -> tuple[Plan, FanoutRun | None]:
+    """Plan a fanned-out call once: its paths, and its remote jobs (None: nothing to fetch)."""
+    plan = request.plan(log, source)
+    if not plan.assets:
+        return plan, None
+    request.directory.warn_resume(log, enable_resume)
+    jobs = request.jobs(plan, lambda a: None)  # refreshed where each job runs
+    return plan, fanout.plan(jobs, source.order_id, override=override, enable_resume=enable_resume)
+
+
 # -- the sync shell ----------------------------------------------------------------------------
 
 
@@ -596,11 +637,7 @@ class ProductDownloads:
         ``single_asset``: the asset's own error (as the reference SDK's ``download_asset``),
         else one ``DownloadError`` listing every failure.
         """
-        if directory.is_s3:
-            options.pop("enable_resume", None)
-            outcomes = s3.S3Uploader(self.downloader, log=self.log).run(jobs, **options)
-        else:
-            outcomes = self.downloader.run(jobs, **options)
+        outcomes = run_jobs(self.downloader, self.log, directory, jobs, **options)
         raise_download_failure(outcomes, single_asset=single_asset)
 
     def download_asset(
@@ -644,6 +681,7 @@ class ProductDownloads:
         product_types: ProductTypesLike | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        fanout: Fanout | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; ``{stac_id: {asset_key: path}}``."""
         request = Request.build(self.log, local_dir, include, exclude, product_types, separate_dirs)
@@ -659,7 +697,26 @@ class ProductDownloads:
         source = drive(flow, self.ops)
         if source is None:
             return {}
+        if fanout is not None:
+            return self._fan_out(fanout, request, source, override, show_progress, enable_resume)
         return self._download(request, source, override, threaded, show_progress, enable_resume)
+
+    def _fan_out(
+        self,
+        fanout: Fanout,
+        request: Request,
+        source: Source,
+        override: bool,
+        show_progress: bool,
+        enable_resume: bool,
+    ) -> dict[str, dict[str, Path | S3Path]]:
+        """Plan here, run one job per asset on the executor, raise as the local path does."""
+        plan, run = plan_fanout(
+            self.log, request, source, fanout, override=override, enable_resume=enable_resume
+        )
+        if run is not None:
+            raise_download_failure(fanout_run(fanout.executor, run, show_progress=show_progress))
+        return plan.paths
 
     def _download(
         self,

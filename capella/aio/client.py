@@ -31,8 +31,11 @@ from capella.enumerations import AssetType, ProductType
 from capella.products import DEFAULT_DIR, DownloadOps, download_settings
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from cloudpathlib import S3Path
 
+    from capella.download.fanout import Fanout
     from capella.orders import OrderApi
 
 
@@ -144,6 +147,11 @@ class AsyncCapellaConsoleClient(ApiMethods):
         )
         return AsyncProductDownloads(ops, self._downloads, self._log)
 
+    def _fanout(self, executor: object) -> Fanout:
+        from capella.download.fanout import Fanout
+
+        return Fanout.of(executor, travelling(self._state, self))
+
     async def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
         return await self._downloads.get().size(pre_signed_url)
@@ -187,13 +195,16 @@ class AsyncCapellaConsoleClient(ApiMethods):
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        *,
+        executor: Executor | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
         Arguments as for ``CapellaConsoleClient.download_products``; the files are fetched
         concurrently on the event loop (up to ``download_connections`` at a time, one with
         ``threaded=False``). Every file is attempted; failures raise one ``DownloadError``
-        afterwards, and completed files stay in place.
+        afterwards, and completed files stay in place. With ``executor``, one job per asset runs
+        there instead (the client, API key included, is pickled to it) and is awaited here.
         """
         return await self._products().download_products(
             items_presigned=items_presigned,
@@ -210,6 +221,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
             product_types=product_types,
             contract_id=contract_id,
             enable_resume=enable_resume,
+            fanout=None if executor is None else self._fanout(executor),
         )
 
     async def download_product(
