@@ -46,8 +46,10 @@ __all__ = ["AsyncDownloader"]
 Sleep = Callable[[float], Awaitable[None]]
 _MAX_ERROR_BODY = 4096
 # Network pieces are gathered into blocks of this size, each written by a worker thread (in
-# pieces of WRITE_SIZE): a thread hand-off per piece would cost more than the write.
-DEFAULT_BLOCK_SIZE = 1 << 20
+# pieces of WRITE_SIZE): a thread hand-off per piece would cost more than the write. A range
+# holds two blocks (one gathering, one being written): with 1 MiB blocks the 32m nginx case
+# peaked at 68.6 MiB RSS (1.00x the threaded driver's speed), with 512 KiB at 57.7 MiB (0.97x).
+DEFAULT_BLOCK_SIZE = 512 * 1024
 
 
 class _Head:
