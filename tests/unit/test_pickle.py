@@ -111,3 +111,16 @@ def test_a_client_with_a_custom_transport_refuses_to_travel() -> None:
     )
     with pytest.raises(InvalidInputError, match="custom transport"):
         pickle.dumps(client)
+
+
+def test_a_rebuilt_client_opens_no_connection_pool_until_it_calls_the_api() -> None:
+    restored = _travel(CapellaConsoleClient(api_key="k", no_token_check=True, base_url=NOWHERE))
+    assert restored._session._client is None
+    assert restored._session._http() is restored._session._http()
+
+
+def test_a_closed_session_does_not_open_a_new_pool() -> None:
+    client = CapellaConsoleClient(api_key="k", no_token_check=True, base_url=NOWHERE)
+    client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        client._session._http()
