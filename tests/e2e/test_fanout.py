@@ -197,6 +197,25 @@ def test_a_dask_cluster_downloads_an_order_into_a_folder_despite_a_killed_worker
     assert victim not in worker_pids()  # the engine replaced the killed worker
 
 
+def test_two_calls_into_one_folder_never_write_the_same_file_twice(
+    client, sandbox, dask_client, order_id, gets, tmp_path
+):
+    # The same 200 jobs twice, interleaved on 4 workers: the asset lock makes one of each pair
+    # wait and then find the file whole, so every asset is fetched exactly once.
+    sandbox.faults.add("assets", "latency", seconds=0.05)
+    executor = dask_client.get_executor()
+
+    def call() -> Any:
+        return client.download_products(order_id=order_id, local_dir=tmp_path, executor=executor)
+
+    (first, a), (second, b) = in_background(call), in_background(call)
+    first.join(120)
+    second.join(120)
+    assert "error" not in a and "error" not in b, (a.get("error"), b.get("error"))
+    assert assert_whole(sandbox, a["result"], file_sha256) == ASSETS
+    assert_fetched_once(gets, interrupted=0)
+
+
 def test_a_dask_cluster_downloads_an_order_into_a_bucket(
     client, sandbox, dask_client, order_id, moto_endpoint, gets
 ):
