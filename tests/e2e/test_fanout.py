@@ -21,13 +21,14 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import attrs
 import boto3
 import pytest
 from cloudpathlib import S3Path
 from moto.server import ThreadedMotoServer
 
 from capella import AsyncCapellaConsoleClient, CapellaConsoleClient
-from capella.download.fanout import Fanout, FanoutRun, RemoteResult, portable
+from capella.download.fanout import Fanout, FanoutRun, RemoteJob, RemoteResult, fetch, portable
 from capella.download.jobs import DownloadJob
 from capella.errors import AssetDownloadError, DownloadError, InvalidInputError
 from capella.sandbox import DEMO_API_KEY, Sandbox
@@ -306,6 +307,24 @@ def test_a_process_pool_downloads_an_order_and_a_second_call_finishes_after_a_ki
     assert assert_whole(sandbox, paths, file_sha256) == ASSETS
     assert not list(tmp_path.rglob("*.part"))
     assert_fetched_once(gets, interrupted=WORKERS)  # the broken pool stops every running job
+
+
+def test_a_job_run_again_resumes_from_the_part_its_first_run_left(sandbox, order_id, tmp_path):
+    # What a rerun after a killed worker does, in this process: the first run is cut after
+    # 100 KiB with no retry left, the second one fetches only the rest.
+    with CapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url, max_retries=0) as c:
+        item = c.get_presigned_items(order_id)[0]
+        key = next(k for k in ("HH", "VV") if k in item["assets"])
+        target = tmp_path / "raster.tif"
+        job = RemoteJob(c._state, item["assets"][key]["href"], target, item["id"], key, order_id)
+        sandbox.faults.add("assets", "cut", after_bytes=100 * 1024, times=1)
+        first = fetch(job)
+    assert first.status == "failed" and not target.exists()
+    with CapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url) as retrying:
+        second = fetch(attrs.evolve(job, client=retrying._state))
+    assert (second.status, second.transferred) == ("resumed", second.bytes - 100 * 1024)
+    expected = content_sha256(item, key, sandbox.config.raster_size)
+    assert file_sha256(target) == expected
 
 
 # -- the caller's side, without workers --------------------------------------------------------
