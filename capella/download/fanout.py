@@ -16,9 +16,10 @@ the workers, which need it to refresh expired presigned URLs where the job runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import pickle
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,9 +186,24 @@ class FanoutRun:
             for job, outcome in states
         ]
 
-    def progress(self, show: bool) -> RunProgress | None:
-        """Bars fed by :meth:`snapshot`, if asked for."""
-        return RunProgress(self.snapshot) if show else None
+    @contextlib.contextmanager
+    def watching(self, futures: Sequence[Future[RemoteResult]], show: bool) -> Iterator[None]:
+        """Show bars (if asked) while the caller waits; an interrupted wait cancels the rest.
+
+        Cancelled jobs that had not started never start; running ones finish whole or not at all.
+        """
+        progress = RunProgress(self.snapshot) if show else None
+        if progress is not None:
+            progress.start()
+        try:
+            yield
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            if progress is not None:
+                progress.stop()
 
 
 def plan_run(
@@ -225,18 +241,8 @@ def run(
 ) -> list[DownloadOutcome]:
     """Submit every job, wait for all of them and return their outcomes (the sync driver)."""
     futures = fanout.submit(executor)
-    progress = fanout.progress(show_progress)
-    if progress is not None:
-        progress.start()
-    try:
+    with fanout.watching(futures, show_progress):
         wait(futures)
-    except BaseException:
-        for future in futures:
-            future.cancel()  # jobs not started yet never start; running ones finish whole
-        raise
-    finally:
-        if progress is not None:
-            progress.stop()
     return fanout.outcomes(futures)
 
 
@@ -245,18 +251,8 @@ async def run_async(
 ) -> list[DownloadOutcome]:
     """The asyncio driver: the same jobs, awaited without blocking the event loop."""
     futures = fanout.submit(executor)
-    progress = fanout.progress(show_progress)
-    if progress is not None:
-        progress.start()
-    try:
+    with fanout.watching(futures, show_progress):
         await asyncio.wait([asyncio.wrap_future(f) for f in futures])
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
-    finally:
-        if progress is not None:
-            progress.stop()
     return fanout.outcomes(futures)
 
 

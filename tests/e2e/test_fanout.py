@@ -256,6 +256,7 @@ def test_the_async_client_fans_out_too(sandbox, dask_client, order_id, tmp_path)
                 order_id=order_id,
                 local_dir=tmp_path,
                 include="thumbnail",
+                show_progress=True,
                 executor=dask_client.get_executor(),
             )
 
