@@ -28,7 +28,7 @@ import attrs
 
 from capella._config import ClientState
 from capella._redact import redact_url
-from capella.download.destination import Destination, LocalFolder, S3Prefix, s3_path
+from capella.download.destination import Destination, LocalFolder, S3Prefix
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status
 from capella.download.lock import asset_lock
 from capella.download.progress import FileProgress, RunProgress
@@ -96,7 +96,11 @@ def fetch(job: RemoteJob) -> RemoteResult:
         if isinstance(job.target, Path):
             directory, path = LocalFolder(job.target.parent), job.target
         else:
-            s3_target = s3_path(job.target)
+            from cloudpathlib import S3Path
+
+            # cloudpathlib's default client: the worker's AWS environment, set up once per worker
+            # process (a client per job would cost ~0.2 s of boto3 model loading each time).
+            s3_target = S3Path(job.target)
             directory, path = S3Prefix(s3_target.parent), s3_target
         refresh = None
         if job.order_id is not None and job.stac_id and job.asset_key:
