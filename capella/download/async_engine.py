@@ -29,7 +29,6 @@ from capella._redact import redact_url
 from capella.download import partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, collect, deduplicate
-from capella.download.lock import AssetLockedError
 from capella.download.progress import RunProgress
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
 from capella.download.settings import Configured, DownloadOptions, DownloadSettings
@@ -346,7 +345,7 @@ class _Worker:
                 self.fail(f, fatal.error)
             except Stopped:
                 pass
-            except (partfile.PartBusyError, AssetLockedError) as exc:
+            except AssetDownloadError as exc:
                 self.fail(f, exc)
             except OSError as exc:  # the disk, not the network (network errors are retried)
                 self.fail(f, f.write_error(exc))

@@ -37,10 +37,9 @@ import httpx
 from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella._redact import redact_url
-from capella.download import partfile, protocol
+from capella.download import protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
 from capella.download.localfile import LocalFile, collect, deduplicate
-from capella.download.lock import AssetLockedError
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
 from capella.download.progress import RunProgress
 from capella.download.protocol import Head, Next, Segment, Step
@@ -359,7 +358,7 @@ class _Workers:
             self.fail(f, fatal.error)
         except Stopped:
             pass
-        except (partfile.PartBusyError, AssetLockedError) as exc:
+        except AssetDownloadError as exc:
             self.fail(f, exc)
         except OSError as exc:  # the disk, not the network (network errors are retried inside)
             self.fail(f, f.write_error(exc))

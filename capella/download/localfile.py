@@ -14,7 +14,7 @@ from capella._logging import ClientLog
 from capella._redact import redact_url
 from capella.download import lock, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status
-from capella.download.paths import meta_path, part_path
+from capella.download.paths import check_name_length, meta_path, part_path
 from capella.download.progress import FileProgress
 from capella.download.protocol import Generation, Head, Next, Segment
 from capella.download.settings import DownloadSettings
@@ -74,6 +74,7 @@ class LocalFile:
         progress at most). With ``adopt``, a file it (or any tool) left at the final path is
         then checked against the host like a part: confirmed, completed or replaced.
         """
+        check_name_length(self.job.path)
         self.held.enter_context(lock.asset_lock(self.job.path, wait=lock_wait, watch=self.part))
         self.started = True  # only now: a part is ours to remove once the lock is held
         self.log.info("downloading %s to %s", redact_url(self.url), self.job.path)
