@@ -64,11 +64,23 @@ REFRESH_WINDOW = 5.0
 # -- validation --------------------------------------------------------------------------------
 
 
+def _entries(value: object, name: str, kind: str) -> list[Any]:
+    """A filter's entries: one string, or an iterable of them (anything else is refused)."""
+    if isinstance(value, str | enum.Enum):
+        return [value]
+    if not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"{name} must be {kind} or a list of them, not {type(value).__name__} {value!r}",
+            data={name: value},
+        )
+    return list(value)
+
+
 def asset_filter(value: AssetTypesLike | None, name: str) -> frozenset[str] | None:
     """Validate ``include`` / ``exclude`` into asset keys (``raster``: HH and VV); None: all."""
     if value is None:
         return None
-    values = [value] if isinstance(value, str) else list(value)
+    values = _entries(value, name, "an asset type")
     if not values:
         return None
     keys: set[str] = set()
@@ -87,7 +99,7 @@ def product_type_filter(value: ProductTypesLike | None) -> frozenset[str] | None
     """Validate ``product_types`` (case-insensitive); None means every product type."""
     if value is None:
         return None
-    values = [value] if isinstance(value, str) else list(value)
+    values = _entries(value, "product_types", "a product type")
     if not values:
         return None
     types: set[str] = set()
@@ -392,6 +404,8 @@ def products_flow(
     contract_id: str | None,
 ) -> Flow[Source | None]:
     """The items ``download_products`` fetches (None: nothing to fetch, after a warning)."""
+    if items_presigned is not None:
+        items_presigned = mappings(items_presigned, "items_presigned", "presigned STAC items")
     if items_presigned:
         return Source([dict(i) for i in items_presigned])
     if order_id or tasking_request_id or collect_id:
@@ -407,6 +421,21 @@ def products_flow(
     )
 
 
+def mappings(value: object, name: str, what: str) -> list[Mapping[str, Any]]:
+    """``value`` as a list of mappings (a list of STAC items or of asset mappings), or refused."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"{name} must be a list of {what} (dicts), not {type(value).__name__} {value!r:.80}"
+        )
+    entries = list(value)
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise InvalidInputError(
+                f"{name}[{i}] must be a dict ({what}), not {type(entry).__name__} {entry!r:.80}"
+            )
+    return entries
+
+
 def product_flow(
     log: ClientLog,
     assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
@@ -417,7 +446,9 @@ def product_flow(
     if assets_presigned:
         # get_presigned_assets() gives a list of asset mappings: take its first product.
         candidates: list[Mapping[str, Any]] = (
-            [assets_presigned] if isinstance(assets_presigned, Mapping) else list(assets_presigned)
+            [assets_presigned]
+            if isinstance(assets_presigned, Mapping)
+            else mappings(assets_presigned, "assets_presigned", "asset mappings")
         )
         source = Source([{"assets": dict(a)} for a in candidates])
     elif order_id:

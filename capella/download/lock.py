@@ -66,11 +66,25 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
+def _mark(watch: Path | None) -> tuple[int, int] | None:
+    """Size and modification time of ``watch``: a change shows the holder still works."""
+    if watch is None:
+        return None
+    try:
+        st = os.stat(watch)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 @contextlib.contextmanager
-def asset_lock(target: Path | str, *, wait: float | None) -> Iterator[None]:
+def asset_lock(
+    target: Path | str, *, wait: float | None, watch: Path | None = None
+) -> Iterator[None]:
     """Hold the cross-process lock of ``target`` (a final ``Path`` or an ``s3://`` URI).
 
-    Waits at most ``wait`` seconds (forever with None) for another holder, then raises
+    Waits for another holder at most ``wait`` seconds (forever with None) without progress:
+    each change of ``watch`` (the holder's work file) starts the wait again. Then raises
     ``AssetLockedError``. Raises ``OSError`` when the lock file cannot be created.
     """
     if fcntl is None:  # pragma: no cover - Windows: part files are still opened exclusively
@@ -79,10 +93,14 @@ def asset_lock(target: Path | str, *, wait: float | None) -> Iterator[None]:
     path = lock_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = None if wait is None else time.monotonic() + wait
+    seen = _mark(watch)
     while (fd := _try_lock(path)) is None:
-        if deadline is not None and time.monotonic() >= deadline:
+        now = time.monotonic()
+        if wait is not None and (mark := _mark(watch)) != seen:
+            seen, deadline = mark, now + wait
+        if deadline is not None and now >= deadline:
             raise AssetLockedError(
-                f"{target} is being downloaded by another process and was not finished within "
+                f"{target} is being downloaded by another process that made no progress for "
                 f"{wait:g} s; try again later",
                 "DOWNLOAD_IN_PROGRESS",
             )

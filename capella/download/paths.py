@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import urllib.parse
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from capella.errors import InvalidInputError
+from capella.errors import AssetDownloadError, InvalidInputError
 
 # Work files (part, resume record, lock) are named ``.capella~<hash of the name><suffix>``: asset
 # names with this prefix are refused, so no asset collides with another's work file, and the
@@ -15,6 +16,7 @@ from capella.errors import InvalidInputError
 WORK_PREFIX = ".capella~"
 PART_SUFFIX = ".part"
 META_SUFFIX = ".meta"
+NAME_MAX = 255  # bytes of one file name on the common file systems (ext4, XFS, APFS, NTFS)
 
 
 def filename_from_url(url: str) -> str:
@@ -61,3 +63,18 @@ def part_path(path: Path) -> Path:
 def meta_path(path: Path) -> Path:
     """The resume record beside the work file (size, validator, ranges)."""
     return path.with_name(work_name(path.name, META_SUFFIX))
+
+
+def check_name_length(path: Path) -> None:
+    """AssetDownloadError (for this asset alone) when the file system cannot hold its name."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        limit = NAME_MAX
+    size = len(os.fsencode(path.name))
+    if size > limit:
+        raise AssetDownloadError(
+            f"cannot write {path.name[:40]}...: its name is {size} bytes long and the file "
+            f"system of {path.parent} allows {limit}; save it under a shorter name",
+            "NAME_TOO_LONG",
+        )
