@@ -6,8 +6,8 @@ protocol as a local download (``.part`` renamed into place, or a multipart uploa
 when whole), so nothing partial ever sits at a final path or key. The caller gathers the
 outcomes into the shape and typed aggregate error of the local path, and shows progress as jobs
 finish. Nothing here is home-made distribution: retries of a lost worker are the engine's (Dask
-reruns the task, which resumes from the ``.part`` on the shared folder); the job holds the
-asset's cross-process lock (``capella.download.lock``) while it writes.
+reruns the task, which resumes from the part file on the shared folder); the sinks hold each
+asset's cross-process lock (``capella.download.lock``) while they write it.
 
 The client travels as its configuration (``capella._config.ClientState``): the API key goes to
 the workers, which need it to refresh expired presigned URLs where the job runs.
@@ -30,7 +30,6 @@ from capella._config import ClientState
 from capella._redact import redact_url
 from capella.download.destination import Destination, LocalFolder, S3Prefix
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status
-from capella.download.lock import asset_lock
 from capella.download.progress import FileProgress, RunProgress
 from capella.errors import AssetDownloadError, InvalidInputError
 
@@ -108,19 +107,18 @@ def fetch(job: RemoteJob) -> RemoteResult:
         sink = directory.job(
             job.url, path, stac_id=job.stac_id, asset_key=job.asset_key, refresh=refresh
         )
-        # Two workers never write one target: the second waits, then finds the file whole
-        # (skipped). A killed holder's lock goes with its process, so a retry never waits on it.
-        with asset_lock(job.target, wait=None):
-            (outcome,) = run_jobs(
-                products.downloader,
-                client._log,
-                directory,
-                [sink],
-                override=job.override,
-                enable_resume=job.enable_resume,
-                show_progress=False,
-                threaded=True,
-            )
+        # The sinks lock the asset across processes (capella.download.lock): two workers never
+        # write one target, and a killed holder's lock goes with its process.
+        (outcome,) = run_jobs(
+            products.downloader,
+            client._log,
+            directory,
+            [sink],
+            override=job.override,
+            enable_resume=job.enable_resume,
+            show_progress=False,
+            threaded=True,
+        )
     finally:
         client.close()
     return RemoteResult(outcome.status, outcome.bytes, outcome.transferred, portable(outcome.error))

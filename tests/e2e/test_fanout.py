@@ -2,7 +2,7 @@
 
 The workers are other processes: they get the client by pickle, fetch from the sandbox over
 HTTP and write into a shared folder or a moto S3 bucket. Every file is checked by sha256; the
-sandbox counts the GETs of each asset, so a file fetched twice is seen.
+sandbox counts the bytes it sends of each asset, so a file fetched twice is seen.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,8 @@ from capella import AsyncCapellaConsoleClient, CapellaConsoleClient
 from capella.download.fanout import Fanout, FanoutRun, RemoteJob, RemoteResult, fetch, portable
 from capella.download.jobs import DownloadJob
 from capella.errors import AssetDownloadError, DownloadError, InvalidInputError
-from capella.sandbox import DEMO_API_KEY, Sandbox
-from capella.sandbox.assets import content_sha256
+from capella.sandbox import DEMO_API_KEY, Sandbox, asset_host
+from capella.sandbox.assets import asset_size, content_sha256, read_range
 
 pytestmark = pytest.mark.e2e
 
@@ -104,18 +104,18 @@ def client(sandbox: Sandbox) -> Iterator[CapellaConsoleClient]:
 
 
 @pytest.fixture
-def gets(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
-    """GETs the sandbox's asset host answered, by asset path (after any latency fault)."""
+def served(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
+    """Bytes of asset content the sandbox sent, by STAC id and asset key."""
     counts: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
-    resolve = sandbox.state.resolve_asset
 
-    def counting(parts: Sequence[str]) -> Any:
-        with lock:
-            counts["/".join(parts)] += 1
-        return resolve(parts)
+    def counting(item: dict[str, Any], key: str, *args: Any) -> Iterator[bytes]:
+        for chunk in read_range(item, key, *args):
+            with lock:
+                counts[f"{item['id']}/{key}"] += len(chunk)
+            yield chunk
 
-    monkeypatch.setattr(sandbox.state, "resolve_asset", counting)
+    monkeypatch.setattr(asset_host, "read_range", counting)
     return counts
 
 
@@ -141,11 +141,26 @@ def assert_whole(
     return count
 
 
-def assert_fetched_once(gets: collections.Counter[str], interrupted: int) -> None:
-    """Each asset was fetched once; only the ``interrupted`` jobs asked again (to resume)."""
-    assert len(gets) == ASSETS
-    again = [path for path, n in gets.items() if n > 1]
-    assert len(again) <= interrupted and all(gets[p] == 2 for p in again), again
+def assert_fetched_once(
+    sandbox: Sandbox,
+    served: collections.Counter[str],
+    paths: dict[str, dict[str, Any]],
+    interrupted: int = 0,
+) -> None:
+    """No asset was downloaded twice: each was sent exactly once, except at most the
+    ``interrupted`` ones a killed worker had in flight (bytes on the wire when it died are lost;
+    the rerun asks only for what is not on disk, so never more than one more copy)."""
+    sizes = {
+        f"{stac_id}/{key}": asset_size(
+            sandbox.state.catalog.get(stac_id), key, sandbox.config.raster_size
+        )
+        for stac_id, assets in paths.items()
+        for key in assets
+    }
+    assert len(sizes) == ASSETS
+    again = {a: served[a] for a, size in sizes.items() if served[a] != size}
+    assert len(again) <= interrupted, again
+    assert all(sizes[a] < n <= 2 * sizes[a] for a, n in again.items()), again
 
 
 def finished_files(folder: Path) -> int:
@@ -180,7 +195,7 @@ def in_background(call: Callable[[], Any]) -> tuple[threading.Thread, dict[str, 
 
 
 def test_a_dask_cluster_downloads_an_order_into_a_folder_despite_a_killed_worker(
-    client, sandbox, dask_client, order_id, gets, tmp_path
+    client, sandbox, dask_client, order_id, served, tmp_path
 ):
     sandbox.faults.add("assets", "latency", seconds=0.05)  # keep every worker busy for a while
     executor = dask_client.get_executor()
@@ -194,15 +209,15 @@ def test_a_dask_cluster_downloads_an_order_into_a_folder_despite_a_killed_worker
     paths = box["result"]
     assert assert_whole(sandbox, paths, file_sha256) == ASSETS
     assert not list(tmp_path.rglob("*.part"))  # nothing partial at or beside a final path
-    assert_fetched_once(gets, interrupted=1)
+    assert_fetched_once(sandbox, served, paths, interrupted=1)
     assert victim not in worker_pids()  # the engine replaced the killed worker
 
 
 def test_two_calls_into_one_folder_never_write_the_same_file_twice(
-    client, sandbox, dask_client, order_id, gets, tmp_path
+    client, sandbox, dask_client, order_id, served, tmp_path
 ):
     # The same 200 jobs twice, interleaved on 4 workers: the asset lock makes one of each pair
-    # wait and then find the file whole, so every asset is fetched exactly once.
+    # wait and then find the file whole, so every asset is sent once.
     sandbox.faults.add("assets", "latency", seconds=0.05)
     executor = dask_client.get_executor()
 
@@ -214,11 +229,11 @@ def test_two_calls_into_one_folder_never_write_the_same_file_twice(
     second.join(120)
     assert "error" not in a and "error" not in b, (a.get("error"), b.get("error"))
     assert assert_whole(sandbox, a["result"], file_sha256) == ASSETS
-    assert_fetched_once(gets, interrupted=0)
+    assert_fetched_once(sandbox, served, a["result"])
 
 
 def test_a_dask_cluster_downloads_an_order_into_a_bucket(
-    client, sandbox, dask_client, order_id, moto_endpoint, gets
+    client, sandbox, dask_client, order_id, moto_endpoint, served
 ):
     s3 = boto3.client("s3")
     bucket = f"capella-{uuid.uuid4().hex[:16]}"
@@ -234,7 +249,7 @@ def test_a_dask_cluster_downloads_an_order_into_a_bucket(
 
     assert assert_whole(sandbox, paths, object_sha256) == ASSETS
     assert not s3.list_multipart_uploads(Bucket=bucket).get("Uploads")
-    assert_fetched_once(gets, interrupted=0)
+    assert_fetched_once(sandbox, served, paths)
 
 
 def test_expired_urls_are_refreshed_where_the_job_runs(client, sandbox, dask_client, tmp_path):
@@ -289,7 +304,7 @@ def test_failures_raise_the_local_paths_error_after_every_other_asset_is_done(
 
 
 def test_a_process_pool_downloads_an_order_and_a_second_call_finishes_after_a_killed_worker(
-    client, sandbox, order_id, gets, tmp_path
+    client, sandbox, order_id, served, tmp_path
 ):
     # A process pool does not retry: a killed worker breaks it, the call raises the usual
     # DownloadError, and calling again (with a new pool) resumes from what is on disk.
@@ -307,7 +322,7 @@ def test_a_process_pool_downloads_an_order_and_a_second_call_finishes_after_a_ki
         paths = client.download_products(order_id=order_id, local_dir=tmp_path, executor=pool)
     assert assert_whole(sandbox, paths, file_sha256) == ASSETS
     assert not list(tmp_path.rglob("*.part"))
-    assert_fetched_once(gets, interrupted=WORKERS)  # the broken pool stops every running job
+    assert_fetched_once(sandbox, served, paths, interrupted=WORKERS)  # a broken pool stops all
 
 
 def test_a_job_run_again_resumes_from_the_part_its_first_run_left(sandbox, order_id, tmp_path):
