@@ -298,12 +298,15 @@ def test_the_clients_timeout_and_max_retries_reach_downloads(hosts, tmp_path):
 
 
 def _drip(h: _Handler) -> None:
-    """40 bytes, one every 50 ms (2 s in all): slower than the floor, never a read timeout."""
-    h.raw("HTTP/1.1 200 OK\nContent-Length: 40", close=False)
-    for _ in range(40):
-        h.wfile.write(b"x")
-        h.wfile.flush()
-        time.sleep(0.05)
+    """200 bytes, one every 50 ms (10 s in all): slower than the floor, never a read timeout."""
+    h.raw("HTTP/1.1 200 OK\nContent-Length: 200", close=False)
+    try:
+        for _ in range(200):
+            h.wfile.write(b"x")
+            h.wfile.flush()
+            time.sleep(0.05)
+    except OSError:
+        pass  # the client hung up
 
 
 @drivers
@@ -313,6 +316,9 @@ def test_a_body_that_drips_below_the_minimum_rate_is_stalled(kind, hosts, tmp_pa
     [outcome] = run(kind, [job], min_rate=1000, rate_window=0.3, timeout=5, max_retries=0)
     assert outcome.status == "failed"
     assert "stalled" in str(outcome.error) and "min_rate" in str(outcome.error)
+    # Seen while the body dripped, not once all of it was there.
+    seen = re.search(r"stalled: (\d+) bytes in", str(outcome.error))
+    assert seen is not None and int(seen.group(1)) < 100
     assert not (tmp_path / "a.tif").exists()
 
 
