@@ -32,7 +32,7 @@ from capella.download import (
     part_path,
 )
 from capella.download.async_engine import AsyncDownloader
-from capella.errors import InvalidInputError
+from capella.errors import ConnectError, InvalidInputError
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -428,3 +428,29 @@ def _recording_client(sent: list[httpx.Request]) -> CapellaConsoleClient:
         base_url="https://api.test",
         transport=httpx.MockTransport(record),
     )
+
+
+def test_an_api_body_that_drips_below_the_minimum_rate_ends(hosts, monkeypatch):
+    body = b'{"id": "' + b"u" * 190 + b'"}'
+
+    def drip(h: _Handler) -> None:  # 200 bytes, one every 50 ms: 10 s, never a read timeout
+        h.raw(f"HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: {len(body)}")
+        try:
+            for byte in body:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass  # the client hung up
+
+    import capella._http
+
+    monkeypatch.setattr(capella._http, "DEFAULT_RATE_WINDOW", 0.3)
+    host = hosts(drip)
+    base = f"http://127.0.0.1:{host.server.server_address[1]}"
+    with (
+        CapellaConsoleClient(api_key="k", no_token_check=True, base_url=base, max_retries=0) as c,
+        pytest.raises(ConnectError, match="stalled"),
+    ):
+        c.whoami()
+    assert len(host.seen) == 1
