@@ -36,6 +36,7 @@ from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start, S
 from capella._gcpause import decoding_paused
 from capella._logging import ClientLog
 from capella._ops import Op, Retry
+from capella._ratefloor import DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, RateFloor
 from capella._redact import redact, redact_url, scrub_exception
 from capella.errors import (
     AmbiguousRequestError,
@@ -150,6 +151,11 @@ def body_too_large(response: httpx.Response, limit: int) -> CapellaConsoleClient
         f"{_where(response)} answered with a body of more than {limit:,} bytes (decoded); refused",
         "RESPONSE_TOO_LARGE",
     )
+
+
+def api_rate_floor() -> RateFloor:
+    """The floor under an API body's speed (a body dripping a byte every 2 s must end)."""
+    return RateFloor(DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, 0, time.monotonic())
 
 
 def keep_body(response: httpx.Response, chunks: Iterable[bytes]) -> None:
@@ -349,10 +355,13 @@ class SessionCore:
         """Whether this process is a fork of the one that opened the connections."""
         return os.getpid() != self.pid
 
-    def read_limit(self, response: httpx.Response, size: int) -> None:
-        """Raise when a body being read has grown past the cap."""
+    def read_limit(self, response: httpx.Response, size: int, floor: RateFloor) -> None:
+        """Raise when a body being read has grown past the cap, or drips below the floor."""
         if size > self.max_body:
             raise body_too_large(response, self.max_body)
+        if floor.stalled(size, now := time.monotonic()):
+            # As a read timeout: retried (or ambiguous) exactly like one.
+            raise httpx.ReadTimeout(str(floor.error(size, now)), request=response.request)
 
     def answer(self, step: Call, response: httpx.Response) -> Any:
         """What a finished call gives its operation: the decoded body, or None."""
@@ -424,9 +433,10 @@ class ApiSession(SessionCore):
 
     def _read(self, response: httpx.Response) -> None:
         chunks, size = [], 0
+        floor = api_rate_floor()
         for chunk in response.iter_bytes():
             size += len(chunk)
-            self.read_limit(response, size)
+            self.read_limit(response, size, floor)
             chunks.append(chunk)
         keep_body(response, chunks)
 

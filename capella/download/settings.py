@@ -10,7 +10,7 @@ import httpx
 
 from capella._http import DEFAULT_TIMEOUT, RetrySettings
 from capella._logging import ClientLog
-from capella.download.protocol import RateFloor
+from capella._ratefloor import DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, RateFloor
 from capella.errors import InvalidInputError
 
 MiB = 1 << 20
@@ -22,11 +22,6 @@ DEFAULT_SEGMENT_SIZE = 8 * MiB
 # on 8; medians of 4).
 DEFAULT_SPLIT_BELOW = 200e6
 DEFAULT_MAX_RETRIES = 5
-# A body slower than DEFAULT_MIN_RATE bytes/s over DEFAULT_RATE_WINDOW seconds is stalled (and
-# retried): the read timeout alone never ends a body that drips a byte now and then. 1 KiB/s
-# is far below any working link; 20 s rides out a congested moment.
-DEFAULT_MIN_RATE = 1024.0
-DEFAULT_RATE_WINDOW = 20.0
 
 
 class DownloadOptions(TypedDict, total=False):

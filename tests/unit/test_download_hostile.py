@@ -32,7 +32,7 @@ from capella.download import (
     part_path,
 )
 from capella.download.async_engine import AsyncDownloader
-from capella.errors import InvalidInputError
+from capella.errors import ConnectError, InvalidInputError
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -298,12 +298,15 @@ def test_the_clients_timeout_and_max_retries_reach_downloads(hosts, tmp_path):
 
 
 def _drip(h: _Handler) -> None:
-    """40 bytes, one every 50 ms (2 s in all): slower than the floor, never a read timeout."""
-    h.raw("HTTP/1.1 200 OK\nContent-Length: 40", close=False)
-    for _ in range(40):
-        h.wfile.write(b"x")
-        h.wfile.flush()
-        time.sleep(0.05)
+    """200 bytes, one every 50 ms (10 s in all): slower than the floor, never a read timeout."""
+    h.raw("HTTP/1.1 200 OK\nContent-Length: 200", close=False)
+    try:
+        for _ in range(200):
+            h.wfile.write(b"x")
+            h.wfile.flush()
+            time.sleep(0.05)
+    except OSError:
+        pass  # the client hung up
 
 
 @drivers
@@ -313,6 +316,9 @@ def test_a_body_that_drips_below_the_minimum_rate_is_stalled(kind, hosts, tmp_pa
     [outcome] = run(kind, [job], min_rate=1000, rate_window=0.3, timeout=5, max_retries=0)
     assert outcome.status == "failed"
     assert "stalled" in str(outcome.error) and "min_rate" in str(outcome.error)
+    # Seen while the body dripped, not once all of it was there.
+    seen = re.search(r"stalled: (\d+) bytes in", str(outcome.error))
+    assert seen is not None and int(seen.group(1)) < 100
     assert not (tmp_path / "a.tif").exists()
 
 
@@ -422,3 +428,29 @@ def _recording_client(sent: list[httpx.Request]) -> CapellaConsoleClient:
         base_url="https://api.test",
         transport=httpx.MockTransport(record),
     )
+
+
+def test_an_api_body_that_drips_below_the_minimum_rate_ends(hosts, monkeypatch):
+    body = b'{"id": "' + b"u" * 190 + b'"}'
+
+    def drip(h: _Handler) -> None:  # 200 bytes, one every 50 ms: 10 s, never a read timeout
+        h.raw(f"HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: {len(body)}")
+        try:
+            for byte in body:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass  # the client hung up
+
+    import capella._http
+
+    monkeypatch.setattr(capella._http, "DEFAULT_RATE_WINDOW", 0.3)
+    host = hosts(drip)
+    base = f"http://127.0.0.1:{host.server.server_address[1]}"
+    with (
+        CapellaConsoleClient(api_key="k", no_token_check=True, base_url=base, max_retries=0) as c,
+        pytest.raises(ConnectError, match="stalled"),
+    ):
+        c.whoami()
+    assert len(host.seen) == 1
