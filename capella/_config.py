@@ -10,13 +10,18 @@ import dataclasses
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from capella._version import __version__
+from capella.enumerations import AuthHeaderPrefix
 from capella.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from capella._auth import Credentials
 
 DEFAULT_BASE_URL = "https://api.capellaspace.com"
 BASE_URL_ENV = "CAPELLA_API_URL"
@@ -126,3 +131,72 @@ class ClientOptions:
             download_connections=checked_count(download_connections, "download_connections", 1),
             gc_pause=bool(gc_pause),
         )
+
+
+C = TypeVar("C")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClientState:
+    """What a client pickles as: its checked options, its credential and driver settings.
+
+    Never connections, locks or a transport: those are rebuilt where the client is unpickled
+    (the pool opens connections on first use). The credential travels with the state, as it
+    must for a worker to download; it is kept out of ``repr``.
+    """
+
+    options: ClientOptions
+    api_key: str | None = dataclasses.field(default=None, repr=False)
+    token: str | None = dataclasses.field(default=None, repr=False)
+    no_auth: bool = False
+    verbose: bool = False
+    driver: tuple[tuple[str, object], ...] = ()
+
+    def arguments(self) -> dict[str, object]:
+        """The constructor arguments that rebuild the client (no credential check again)."""
+        options = self.options
+        return {
+            "api_key": self.api_key,
+            "token": self.token,
+            "verbose": self.verbose,
+            "no_token_check": True,
+            "base_url": options.base_url,
+            "search_url": options.search_url,
+            "no_auth": self.no_auth,
+            "max_retries": options.max_retries,
+            "timeout": options.timeout,
+            "download_connections": options.download_connections,
+            "gc_pause": options.gc_pause,
+            **dict(self.driver),
+        }
+
+
+def rebuild_client(client_type: Callable[..., C], state: ClientState) -> C:
+    """Unpickle a client: construct ``client_type`` again from its travelled state."""
+    return client_type(**state.arguments())
+
+
+def client_state(
+    options: ClientOptions, credentials: Credentials | None, verbose: bool, **driver: object
+) -> ClientState:
+    """The state a client with these options and this credential pickles as."""
+    secret = credentials.secret if credentials else None
+    is_token = credentials is not None and credentials.scheme is AuthHeaderPrefix.TOKEN
+    return ClientState(
+        options=options,
+        api_key=None if is_token else secret,
+        token=secret if is_token else None,
+        no_auth=credentials is None,
+        verbose=verbose,
+        driver=tuple(sorted(driver.items())),
+    )
+
+
+def travelling(state: ClientState | None, client: object) -> ClientState:
+    """The state to pickle ``client`` as, or a clear error when it cannot travel."""
+    if state is None:
+        raise InvalidInputError(
+            f"{type(client).__name__} with a custom transport cannot be pickled: the "
+            "transport does not travel to another process; build the client there instead"
+        )
+    return state

@@ -36,6 +36,7 @@ from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start, S
 from capella._gcpause import decoding_paused
 from capella._logging import ClientLog
 from capella._ops import Op, Retry
+from capella._ratefloor import DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, RateFloor
 from capella._redact import redact, redact_url, scrub_exception
 from capella.errors import (
     AmbiguousRequestError,
@@ -150,6 +151,11 @@ def body_too_large(response: httpx.Response, limit: int) -> CapellaConsoleClient
         f"{_where(response)} answered with a body of more than {limit:,} bytes (decoded); refused",
         "RESPONSE_TOO_LARGE",
     )
+
+
+def api_rate_floor() -> RateFloor:
+    """The floor under an API body's speed (a body dripping a byte every 2 s must end)."""
+    return RateFloor(DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, 0, time.monotonic())
 
 
 def keep_body(response: httpx.Response, chunks: Iterable[bytes]) -> None:
@@ -349,10 +355,13 @@ class SessionCore:
         """Whether this process is a fork of the one that opened the connections."""
         return os.getpid() != self.pid
 
-    def read_limit(self, response: httpx.Response, size: int) -> None:
-        """Raise when a body being read has grown past the cap."""
+    def read_limit(self, response: httpx.Response, size: int, floor: RateFloor) -> None:
+        """Raise when a body being read has grown past the cap, or drips below the floor."""
         if size > self.max_body:
             raise body_too_large(response, self.max_body)
+        if floor.stalled(size, now := time.monotonic()):
+            # As a read timeout: retried (or ambiguous) exactly like one.
+            raise httpx.ReadTimeout(str(floor.error(size, now)), request=response.request)
 
     def answer(self, step: Call, response: httpx.Response) -> Any:
         """What a finished call gives its operation: the decoded body, or None."""
@@ -372,7 +381,9 @@ class ApiSession(SessionCore):
         super().__init__(**settings)
         self._sleep = sleep
         self._transport = transport
-        self._client = httpx.Client(transport=transport, **self.client_options)
+        # Opened on first use: a client unpickled on a worker may never call the API.
+        self._client: httpx.Client | None = None
+        self._closed = False
         self._user_lock = threading.Lock()
         self._user: dict[str, Any] | None = None
 
@@ -384,14 +395,20 @@ class ApiSession(SessionCore):
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._client.close()
+        self._closed = True
+        if self._client is not None:
+            self._client.close()
 
     def _http(self) -> httpx.Client:
         if self.forked():
             # The parent's sockets are shared with this child: leave them to the parent
             # (closing them here would cut its requests) and open our own.
-            self._client = httpx.Client(transport=self._transport, **self.client_options)
+            self._client = None
             self.pid = os.getpid()
+        if self._client is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            self._client = httpx.Client(transport=self._transport, **self.client_options)
         return self._client
 
     def call(self, op: Op, *args: Any, url: str | None = None, **kwargs: Any) -> httpx.Response:
@@ -416,9 +433,10 @@ class ApiSession(SessionCore):
 
     def _read(self, response: httpx.Response) -> None:
         chunks, size = [], 0
+        floor = api_rate_floor()
         for chunk in response.iter_bytes():
             size += len(chunk)
-            self.read_limit(response, size)
+            self.read_limit(response, size, floor)
             chunks.append(chunk)
         keep_body(response, chunks)
 

@@ -20,14 +20,20 @@ from capella._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
+    client_state,
+    rebuild_client,
+    travelling,
 )
 from capella._http import ApiSession
 from capella._methods import sync_method
 from capella.enumerations import AssetType, ProductType
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from cloudpathlib import S3Path
 
+    from capella.download.fanout import Fanout
     from capella.download.progress import RunProgress
     from capella.orders import OrderApi
     from capella.products import ProductDownloads
@@ -80,6 +86,10 @@ class CapellaConsoleClient(ApiMethods):
             max_retries=options.max_retries,
         )
         self._downloads = DownloaderSlot(settings, transport=transport, log=self._log)
+        # What the client pickles as (see __reduce__); a custom transport cannot travel.
+        self._state = None if transport is not None else client_state(
+            options, self._session.credentials, verbose, segment_threshold=segment_threshold
+        )  # fmt: skip
         if not (no_auth or no_token_check):
             credentials = self._session.credentials
             self._session.run(_auth.authenticate(self._session, self.base_url, credentials))
@@ -88,6 +98,14 @@ class CapellaConsoleClient(ApiMethods):
 
     def __repr__(self) -> str:
         return f"CapellaConsoleClient(base_url={self.base_url!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as configuration (URLs, credential, retries, timeouts, download settings).
+
+        The API key travels with it, as with any credentialed client sent to workers;
+        connections are rebuilt where it is unpickled.
+        """
+        return rebuild_client, (type(self), travelling(self._state, self))
 
     def __enter__(self) -> CapellaConsoleClient:
         return self
@@ -145,6 +163,11 @@ class CapellaConsoleClient(ApiMethods):
         )
         return ProductDownloads(ops, self._downloads.get(), self._log)
 
+    def _fanout(self, executor: object) -> Fanout:
+        from capella.download.fanout import Fanout
+
+        return Fanout.of(executor, travelling(self._state, self))
+
     def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
         return self._downloads.get().size(pre_signed_url)
@@ -190,6 +213,8 @@ class CapellaConsoleClient(ApiMethods):
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        *,
+        executor: Executor | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
@@ -203,6 +228,10 @@ class CapellaConsoleClient(ApiMethods):
         asset maps to ``{}``. Every file is attempted; failures raise one ``DownloadError``
         afterwards, and completed files stay in place. ``show_progress``: bars and a summary
         line on stderr, or a ``capella.download.progress.RunProgress`` told of each outcome.
+
+        ``executor`` (any ``concurrent.futures.Executor``: a ``ProcessPoolExecutor``, a Dask
+        ``Client.get_executor()``) runs one job per asset there, into a folder every worker
+        sees or an S3 prefix; the client, API key included, is pickled to the workers.
 
         >>> client.download_products(order_id=order_id, local_dir="imagery", include="raster")
         """
@@ -221,6 +250,7 @@ class CapellaConsoleClient(ApiMethods):
             product_types=product_types,
             contract_id=contract_id,
             enable_resume=enable_resume,
+            fanout=None if executor is None else self._fanout(executor),
         )
 
     def download_product(

@@ -29,6 +29,7 @@ from capella.download.destination import (
     destination_for,
 )
 from capella.download.engine import Downloader
+from capella.download.fanout import run as fanout_run
 from capella.download.paths import filename_from_url
 from capella.download.settings import DownloadSettings
 from capella.enumerations import AssetType, ProductType
@@ -38,6 +39,8 @@ from capella.orders import validate_uuid
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.fanout import Fanout, FanoutRun
+    from capella.download.jobs import DownloadOutcome
     from capella.download.progress import RunProgress
 
 Item = dict[str, Any]
@@ -62,11 +65,23 @@ REFRESH_WINDOW = 5.0
 # -- validation --------------------------------------------------------------------------------
 
 
+def _entries(value: object, name: str, kind: str) -> list[Any]:
+    """A filter's entries: one string, or an iterable of them (anything else is refused)."""
+    if isinstance(value, str | enum.Enum):
+        return [value]
+    if not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"{name} must be {kind} or a list of them, not {type(value).__name__} {value!r}",
+            data={name: value},
+        )
+    return list(value)
+
+
 def asset_filter(value: AssetTypesLike | None, name: str) -> frozenset[str] | None:
     """Validate ``include`` / ``exclude`` into asset keys (``raster``: HH and VV); None: all."""
     if value is None:
         return None
-    values = [value] if isinstance(value, str) else list(value)
+    values = _entries(value, name, "an asset type")
     if not values:
         return None
     keys: set[str] = set()
@@ -85,7 +100,7 @@ def product_type_filter(value: ProductTypesLike | None) -> frozenset[str] | None
     """Validate ``product_types`` (case-insensitive); None means every product type."""
     if value is None:
         return None
-    values = [value] if isinstance(value, str) else list(value)
+    values = _entries(value, "product_types", "a product type")
     if not values:
         return None
     types: set[str] = set()
@@ -390,6 +405,8 @@ def products_flow(
     contract_id: str | None,
 ) -> Flow[Source | None]:
     """The items ``download_products`` fetches (None: nothing to fetch, after a warning)."""
+    if items_presigned is not None:
+        items_presigned = mappings(items_presigned, "items_presigned", "presigned STAC items")
     if items_presigned:
         return Source([dict(i) for i in items_presigned])
     if order_id or tasking_request_id or collect_id:
@@ -405,6 +422,21 @@ def products_flow(
     )
 
 
+def mappings(value: object, name: str, what: str) -> list[Mapping[str, Any]]:
+    """``value`` as a list of mappings (a list of STAC items or of asset mappings), or refused."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"{name} must be a list of {what} (dicts), not {type(value).__name__} {value!r:.80}"
+        )
+    entries = list(value)
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise InvalidInputError(
+                f"{name}[{i}] must be a dict ({what}), not {type(entry).__name__} {entry!r:.80}"
+            )
+    return entries
+
+
 def product_flow(
     log: ClientLog,
     assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
@@ -415,7 +447,9 @@ def product_flow(
     if assets_presigned:
         # get_presigned_assets() gives a list of asset mappings: take its first product.
         candidates: list[Mapping[str, Any]] = (
-            [assets_presigned] if isinstance(assets_presigned, Mapping) else list(assets_presigned)
+            [assets_presigned]
+            if isinstance(assets_presigned, Mapping)
+            else mappings(assets_presigned, "assets_presigned", "asset mappings")
         )
         source = Source([{"assets": dict(a)} for a in candidates])
     elif order_id:
@@ -579,6 +613,43 @@ class DownloaderSlot:
                 self._downloader = None
 
 
+def run_jobs(
+    downloader: Downloader, log: ClientLog, directory: Destination, jobs: list[Any], **options: Any
+) -> list[DownloadOutcome]:
+    """Run the jobs with the destination's sink; their outcomes, in job order (never raises)."""
+    if directory.is_s3:
+        options.pop("enable_resume", None)
+        return s3.S3Uploader(downloader, log=log).run(jobs, **options)
+    return downloader.run(jobs, **options)
+
+
+def refresher_of(
+    ops: DownloadOps, order_id: str, stac_id: str, asset_key: str, href: str
+) -> Callable[[], str]:
+    """The ``refresh`` of one asset fetched on its own (a fanned-out job, where it runs)."""
+    fetch = functools.partial(ops.presigned_items, order_id, [stac_id])
+    item = {"id": stac_id, "assets": {asset_key: {"href": href}}}
+    return PresignedRefresher(order_id, fetch, [item]).for_asset(stac_id, asset_key, href)
+
+
+def plan_fanout(
+    log: ClientLog,
+    request: Request,
+    source: Source,
+    fanout: Fanout,
+    *,
+    override: bool,
+    enable_resume: bool,
+) -> tuple[Plan, FanoutRun | None]:
+    """Plan a fanned-out call once: its paths, and its remote jobs (None: nothing to fetch)."""
+    plan = request.plan(log, source)
+    if not plan.assets:
+        return plan, None
+    request.directory.warn_resume(log, enable_resume)
+    jobs = request.jobs(plan, lambda a: None)  # refreshed where each job runs
+    return plan, fanout.plan(jobs, source.order_id, override=override, enable_resume=enable_resume)
+
+
 # -- the sync shell ----------------------------------------------------------------------------
 
 
@@ -598,11 +669,7 @@ class ProductDownloads:
         ``single_asset``: the asset's own error (as the reference SDK's ``download_asset``),
         else one ``DownloadError`` listing every failure.
         """
-        if directory.is_s3:
-            options.pop("enable_resume", None)
-            outcomes = s3.S3Uploader(self.downloader, log=self.log).run(jobs, **options)
-        else:
-            outcomes = self.downloader.run(jobs, **options)
+        outcomes = run_jobs(self.downloader, self.log, directory, jobs, **options)
         raise_download_failure(outcomes, single_asset=single_asset)
 
     def download_asset(
@@ -646,6 +713,7 @@ class ProductDownloads:
         product_types: ProductTypesLike | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        fanout: Fanout | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; ``{stac_id: {asset_key: path}}``."""
         request = Request.build(self.log, local_dir, include, exclude, product_types, separate_dirs)
@@ -661,7 +729,26 @@ class ProductDownloads:
         source = drive(flow, self.ops)
         if source is None:
             return {}
+        if fanout is not None:
+            return self._fan_out(fanout, request, source, override, show_progress, enable_resume)
         return self._download(request, source, override, threaded, show_progress, enable_resume)
+
+    def _fan_out(
+        self,
+        fanout: Fanout,
+        request: Request,
+        source: Source,
+        override: bool,
+        show_progress: bool | RunProgress,
+        enable_resume: bool,
+    ) -> dict[str, dict[str, Path | S3Path]]:
+        """Plan here, run one job per asset on the executor, raise as the local path does."""
+        plan, run = plan_fanout(
+            self.log, request, source, fanout, override=override, enable_resume=enable_resume
+        )
+        if run is not None:
+            raise_download_failure(fanout_run(fanout.executor, run, show_progress=show_progress))
+        return plan.paths
 
     def _download(
         self,

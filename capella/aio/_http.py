@@ -16,7 +16,15 @@ from typing import Any, TypeVar
 import httpx
 
 from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start
-from capella._http import AMBIGUOUS, NEVER_SENT, Attempts, SessionCore, checked_user, keep_body
+from capella._http import (
+    AMBIGUOUS,
+    NEVER_SENT,
+    Attempts,
+    SessionCore,
+    api_rate_floor,
+    checked_user,
+    keep_body,
+)
 from capella._ops import Op
 from capella.aio._tasks import cancel_all
 
@@ -69,9 +77,10 @@ class AsyncApiSession(SessionCore):
                 response = await client.send(client.build_request(**attempts.request), stream=True)
                 try:
                     chunks, size = [], 0
+                    floor = api_rate_floor()
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
-                        self.read_limit(response, size)
+                        self.read_limit(response, size, floor)
                         chunks.append(chunk)
                     keep_body(response, chunks)
                 finally:

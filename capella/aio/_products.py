@@ -18,6 +18,7 @@ from capella.download import s3
 from capella.download.async_engine import AsyncDownloader
 from capella.download.destination import Destination, asset_destination
 from capella.download.engine import Downloader
+from capella.download.fanout import run_async
 from capella.download.settings import DownloadSettings
 from capella.errors import raise_download_failure
 from capella.products import (
@@ -30,6 +31,7 @@ from capella.products import (
     Request,
     Source,
     drive_async,
+    plan_fanout,
     product_flow,
     products_flow,
 )
@@ -37,6 +39,7 @@ from capella.products import (
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
+    from capella.download.fanout import Fanout
     from capella.download.progress import RunProgress
 
 PathLike = str | Path
@@ -174,6 +177,7 @@ class AsyncProductDownloads:
         product_types: ProductTypesLike | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        fanout: Fanout | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; ``{stac_id: {asset_key: path}}``."""
         request = Request.build(self.log, local_dir, include, exclude, product_types, separate_dirs)
@@ -189,6 +193,14 @@ class AsyncProductDownloads:
         source = await drive_async(flow, self.ops)
         if source is None:
             return {}
+        if fanout is not None:
+            plan, run = plan_fanout(
+                self.log, request, source, fanout, override=override, enable_resume=enable_resume
+            )
+            if run is not None:
+                outcomes = await run_async(fanout.executor, run, show_progress=show_progress)
+                raise_download_failure(outcomes)
+            return plan.paths
         return await self._download(
             request, source, override, threaded, show_progress, enable_resume
         )

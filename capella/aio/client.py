@@ -20,6 +20,9 @@ from capella._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     DOWNLOAD_CONNECTIONS,
+    client_state,
+    rebuild_client,
+    travelling,
 )
 from capella._methods import async_method
 from capella.aio._http import AsyncApiSession
@@ -28,8 +31,11 @@ from capella.enumerations import AssetType, ProductType
 from capella.products import DEFAULT_DIR, DownloadOps, download_settings
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from cloudpathlib import S3Path
 
+    from capella.download.fanout import Fanout
     from capella.download.progress import RunProgress
     from capella.orders import OrderApi
 
@@ -68,6 +74,10 @@ class AsyncCapellaConsoleClient(ApiMethods):
         )  # fmt: skip
         self.verbose, self._log = verbose, self._session.log
         self._check_token = not (no_auth or no_token_check)
+        # What the client pickles as (see __reduce__); a custom transport cannot travel.
+        self._state = None if transport is not None else client_state(
+            self.options, self._session.credentials, verbose, segment_threshold=segment_threshold
+        )  # fmt: skip
         # The sync client's download options, and its timeout and retries, reach downloads.
         settings = download_settings(
             download_connections=self.options.download_connections,
@@ -81,6 +91,10 @@ class AsyncCapellaConsoleClient(ApiMethods):
 
     def __repr__(self) -> str:
         return f"AsyncCapellaConsoleClient(base_url={self.base_url!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as configuration, like the sync client (the API key travels with it)."""
+        return rebuild_client, (type(self), travelling(self._state, self))
 
     async def __aenter__(self) -> AsyncCapellaConsoleClient:
         if self._check_token:
@@ -134,6 +148,11 @@ class AsyncCapellaConsoleClient(ApiMethods):
         )
         return AsyncProductDownloads(ops, self._downloads, self._log)
 
+    def _fanout(self, executor: object) -> Fanout:
+        from capella.download.fanout import Fanout
+
+        return Fanout.of(executor, travelling(self._state, self))
+
     async def get_asset_bytesize(self, pre_signed_url: str) -> int:
         """The size in bytes of a presigned asset (an error answer raises, never gives a size)."""
         return await self._downloads.get().size(pre_signed_url)
@@ -178,13 +197,16 @@ class AsyncCapellaConsoleClient(ApiMethods):
         product_types: list[str | ProductType] | str | None = None,
         contract_id: str | None = None,
         enable_resume: bool = True,
+        *,
+        executor: Executor | None = None,
     ) -> dict[str, dict[str, Path | S3Path]]:
         """Download the assets of several products; return ``{stac_id: {asset_key: path}}``.
 
         Arguments as for ``CapellaConsoleClient.download_products``; the files are fetched
         concurrently on the event loop (up to ``download_connections`` at a time, one with
         ``threaded=False``). Every file is attempted; failures raise one ``DownloadError``
-        afterwards, and completed files stay in place.
+        afterwards, and completed files stay in place. With ``executor``, one job per asset runs
+        there instead (the client, API key included, is pickled to it) and is awaited here.
         """
         return await self._products().download_products(
             items_presigned=items_presigned,
@@ -201,6 +223,7 @@ class AsyncCapellaConsoleClient(ApiMethods):
             product_types=product_types,
             contract_id=contract_id,
             enable_resume=enable_resume,
+            fanout=None if executor is None else self._fanout(executor),
         )
 
     async def download_product(

@@ -305,7 +305,7 @@ class AsyncDownloader(Configured):
         if self._closed:
             raise RuntimeError("this AsyncDownloader is closed")
         files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
-        todo, decided = deduplicate(list(files), override=override, log=self.log)
+        todo, decided = deduplicate(list(files))
         workers = self.max_connections if threaded else 1
         run = _Run([f for f in files if f in todo], workers, self.settings)
         progress = watching(show_progress)
@@ -314,7 +314,9 @@ class AsyncDownloader(Configured):
             if progress is not None:
                 progress.start(lambda: snapshot(files, decided))
             if todo:
-                await asyncio.gather(*(_Worker(self, run, fresh).work() for _ in range(workers)))
+                await asyncio.gather(
+                    *(_Worker(self, run, fresh, not override).work() for _ in range(workers))
+                )
         finally:
             for f in run.files:
                 await f.settle()
@@ -327,10 +329,11 @@ class AsyncDownloader(Configured):
 class _Worker:
     """One connection's loop: take a range, fetch it to its end, take the next."""
 
-    def __init__(self, d: AsyncDownloader, run: _Run, fresh: bool) -> None:
+    def __init__(self, d: AsyncDownloader, run: _Run, fresh: bool, adopt: bool) -> None:
         self.d = d
         self.run = run
         self.fresh = fresh
+        self.adopt = adopt
         self.settings = d.settings
 
     async def work(self) -> None:
@@ -342,7 +345,7 @@ class _Worker:
                 self.fail(f, fatal.error)
             except Stopped:
                 pass
-            except partfile.PartBusyError as exc:
+            except AssetDownloadError as exc:
                 self.fail(f, exc)
             except OSError as exc:  # the disk, not the network (network errors are retried)
                 self.fail(f, f.write_error(exc))
@@ -351,7 +354,9 @@ class _Worker:
 
     async def work_on(self, f: _File, segment: Segment | None) -> None:
         if segment is None:  # the file's first task: look at what an earlier run left
-            todo = await asyncio.to_thread(f.open, fresh=self.fresh)
+            todo = await asyncio.to_thread(
+                f.open, fresh=self.fresh, adopt=self.adopt, lock_wait=self.settings.lock_wait
+            )
             if not todo:
                 await self.maybe_finish(f)
                 return
@@ -459,6 +464,7 @@ class _Worker:
         sink = _Sink(f, segment, self.d.buffer_size)
         start = received = segment.pos  # received: taken from the network (written or gathered)
         segment.since_pos, segment.since = start, time.monotonic()
+        floor = self.settings.rate_floor(start, segment.since)
         try:
             try:
                 buffer, block = sink.buffer, sink.block
@@ -474,16 +480,23 @@ class _Worker:
                     if len(buffer) >= block:
                         await sink.write()
                         buffer = sink.buffer
-            except httpx.TransportError as exc:
+                    if floor.stalled(received, now := time.monotonic()):
+                        raise Retry(floor.error(received, now))
+            except (httpx.TransportError, Retry) as exc:
                 await sink.drain()
                 f.broken(segment)
+                if isinstance(exc, Retry):
+                    raise
                 raise Retry(exc) from None
             await sink.drain()
         finally:
             f.transferred += received - start
-        if segment.end is None:  # a body of unannounced length ended: that is the size
-            segment.end = segment.gen.total = segment.pos
-        elif segment.pos < segment.end:
+        if segment.end is None:
+            # A body of unannounced length ended, perhaps cut: the fetch loop asks from here
+            # (the host must then confirm the size).
+            protocol.body_ended(segment)
+            return
+        if segment.pos < segment.end:
             f.broken(segment)
             raise Retry(protocol.cut_short(segment.pos - segment.start, segment.end - start))
 

@@ -44,8 +44,13 @@ def local_directory(local_dir: str | os.PathLike[str]) -> Path:
     directory = Path(local_dir).expanduser()
     try:
         directory.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
+    except FileExistsError:
         raise InvalidInputError(f"{directory} exists and is not a folder") from None
+    except OSError as exc:  # a file on the way, no permission, a read-only disk...
+        raise InvalidInputError(
+            f"cannot create the download folder {directory}: {exc.strerror or exc}; "
+            "choose a folder you can write to"
+        ) from None
     return directory
 
 
@@ -147,7 +152,7 @@ def asset_destination(
     if is_folder or path.is_dir():
         folder = local_directory(path)
         return LocalFolder(folder), safe_join(folder, filename_from_url(url))
-    return LocalFolder(path.parent), path
+    return LocalFolder(local_directory(path.parent)), path
 
 
 # -- S3 names and access -----------------------------------------------------------------------

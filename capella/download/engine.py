@@ -38,7 +38,7 @@ import httpx
 from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella._redact import redact_url
-from capella.download import partfile, protocol
+from capella.download import protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
 from capella.download.localfile import LocalFile, collect, deduplicate
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
@@ -293,15 +293,16 @@ class Downloader(Configured):
         """Download every job; return their outcomes in job order (never raises per file).
 
         ``show_progress``: bars on stderr, or a ``RunProgress`` told of each outcome as it comes.
-        An existing final file is skipped (no request) unless ``override``. ``enable_resume``
-        continues from ``.part`` files of earlier runs. ``threaded=False`` fetches one file at a
-        time on the calling thread, without parallel ranges. Call ``raise_for_failures`` on the
-        result to turn failures into one ``DownloadError``.
+        An existing final file is checked by one request and skipped when whole, unless
+        ``override``. ``enable_resume`` continues from ``.part`` files of earlier runs.
+        ``threaded=False`` fetches one file at a time on the calling thread, without parallel
+        ranges. Call ``raise_for_failures`` on the result to turn failures into one
+        ``DownloadError``.
         """
         if self._closed:
             raise RuntimeError("this Downloader is closed")
         files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
-        todo, decided = deduplicate(list(files), override=override, log=self.log)
+        todo, decided = deduplicate(list(files))
         run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
         run.push([(f, None) for f in run.files])
         progress = watching(show_progress)
@@ -313,7 +314,8 @@ class Downloader(Configured):
             progress.start(lambda: snapshot(files, decided, sizes))
         try:
             if todo:
-                _Workers(self, run, fresh=override or not enable_resume).execute()
+                fresh = override or not enable_resume
+                _Workers(self, run, fresh=fresh, adopt=not override).execute()
         finally:
             if progress is not None:
                 progress.stop()
@@ -323,12 +325,13 @@ class Downloader(Configured):
 class _Workers:
     """The worker threads of one run and everything they do to one range."""
 
-    def __init__(self, downloader: Downloader, run: _Run, *, fresh: bool) -> None:
+    def __init__(self, downloader: Downloader, run: _Run, *, fresh: bool, adopt: bool) -> None:
         self.d = downloader
         self.settings = downloader.settings
         self.log = downloader.log
         self.run = run
         self.fresh = fresh
+        self.adopt = adopt
 
     def execute(self) -> None:
         run = self.run
@@ -378,7 +381,7 @@ class _Workers:
             self.fail(f, fatal.error)
         except Stopped:
             pass
-        except partfile.PartBusyError as exc:
+        except AssetDownloadError as exc:
             self.fail(f, exc)
         except OSError as exc:  # the disk, not the network (network errors are retried inside)
             self.fail(f, f.write_error(exc))
@@ -386,7 +389,7 @@ class _Workers:
     def prepare(self, f: _File) -> Segment | None:
         """Open the part file and decide where to start; returns the first segment to fetch."""
         with f.cond:
-            todo = f.open(fresh=self.fresh)
+            todo = f.open(fresh=self.fresh, adopt=self.adopt, lock_wait=self.settings.lock_wait)
         if not todo:  # every range was complete before an interruption: just verify
             self.maybe_finish(f)
             return None
@@ -527,6 +530,7 @@ class _Workers:
         pos = start = segment.pos
         segment.since_pos = pos
         segment.since = time.monotonic()
+        floor = self.settings.rate_floor(pos, segment.since)
         try:
             # The hot loop: one readinto into the reused buffer, then its positioned writes.
             while True:
@@ -555,10 +559,14 @@ class _Workers:
                     pwrite_pieces(fd, buffer[:n], pos)
                 pos += n
                 segment.pos = pos
-            if segment.end is None:  # a body of unannounced length ended: that is the size
-                with f.cond:
-                    segment.end = pos
-                    segment.gen.total = pos
+                if floor.stalled(pos, now := time.monotonic()):
+                    self.broken(f, segment, pos)
+                    raise Retry(floor.error(pos, now))
+            if segment.end is None:
+                # A body of unannounced length ended, perhaps cut: ask from here (the host
+                # must then confirm the size).
+                protocol.body_ended(segment)
+                raise Switch(segment)
         finally:
             with f.cond:
                 f.writers -= 1

@@ -7,13 +7,14 @@ start over, rename into place); both use this class and add only how they move b
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from capella._logging import ClientLog
 from capella._redact import redact_url
-from capella.download import partfile, protocol
+from capella.download import lock, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status
-from capella.download.paths import meta_path, part_path
+from capella.download.paths import check_name_length, meta_path, part_path
 from capella.download.progress import FileProgress
 from capella.download.protocol import Generation, Head, Next, Segment
 from capella.download.settings import DownloadSettings
@@ -41,6 +42,10 @@ class LocalFile:
         self.recorded = False  # ``meta`` describes the current generation
         self.started = False
         self.outcome: DownloadOutcome | None = None
+        self.held = contextlib.ExitStack()  # the cross-process lock, from open to close
+        # A file found at the final path is moved to the part and checked (resumed, confirmed
+        # or replaced); while still that generation, a failure puts it back where it was.
+        self.adopted: Generation | None = None
 
     @property
     def name(self) -> str:
@@ -64,14 +69,26 @@ class LocalFile:
             job=self.job,
         )
 
-    def open(self, *, fresh: bool) -> list[Segment]:
-        """Open (and lock) the part and resume what an earlier run recorded; ranges to fetch."""
-        self.started = True
+    def open(self, *, fresh: bool, adopt: bool, lock_wait: float | None) -> list[Segment]:
+        """Lock the asset, open the part and resume what is on disk; the ranges to fetch.
+
+        Another process downloading the same asset is waited for (``lock_wait`` seconds without
+        progress at most). With ``adopt``, a file it (or any tool) left at the final path is
+        then checked against the host like a part: confirmed, completed or replaced.
+        """
+        check_name_length(self.job.path)
+        self.held.enter_context(lock.asset_lock(self.job.path, wait=lock_wait, watch=self.part))
+        self.started = True  # only now: a part is ours to remove once the lock is held
         self.log.info("downloading %s to %s", redact_url(self.url), self.job.path)
+        found = adopt and self.job.path.is_file()
+        if found:
+            os.replace(self.job.path, self.part)
+            partfile.drop_record(self.meta)
         record = None if fresh else partfile.read_resume_record(self.meta, self.job.url)
         self.fd = fd = partfile.open_part(self.part)
         size = os.fstat(fd).st_size
-        gen = protocol.resumable(record, size)
+        gen = protocol.adopted(size) if found else protocol.resumable(record, size)
+        self.adopted = gen if found else None
         if gen is None:
             if size:
                 self.log.info("discarding %s (%d bytes): nothing to resume from", self.part, size)
@@ -145,11 +162,12 @@ class LocalFile:
         if not new:
             self.sized(gen.total - segment.pos)
             return new
-        # The record must say "ranges" before the file grows to full size: a plain prefix
-        # record over a preallocated file would pass for complete data.
+        # The record must say "ranges" before a far range is written: a plain prefix record
+        # over a file with holes would pass for complete data. Nothing is preallocated: the
+        # size is only the host's claim until every byte arrived, so the part (sparse) takes
+        # the disk space of the bytes received, not of the claim.
         if not self.save_meta():
             partfile.drop_record(self.meta)
-        partfile.preallocate(self.fd, gen.total)
         return new
 
     def stop_all(self, error: BaseException) -> bool:
@@ -196,6 +214,9 @@ class LocalFile:
         fd, self.fd = self.fd, None
         partfile.close_and_replace(fd, self.part, self.job.path, self.meta)
         status: Status = "resumed" if self.resumed_bytes else "downloaded"
+        if self.adopted is self.gen and not self.transferred:
+            status = "skipped"  # the file at the final path was already the whole asset
+        self.adopted = None
         self.log.info("%s %s (%d bytes)", status, self.job.path, size)
         return DownloadOutcome(self.job, status, size, None, self.transferred)
 
@@ -208,24 +229,32 @@ class LocalFile:
         return DownloadOutcome(self.job, "failed", self.done_bytes(), error, self.transferred)
 
     def close(self) -> None:
-        """After the last worker left: record unfinished ranges, close, drop an empty part."""
-        if self.fd is not None:
-            gen = self.gen
-            unfinished = self.outcome is None and gen is not None
-            if unfinished and gen and (gen.split or not self.recorded) and gen.done_bytes():
-                self.save_meta()
-            fd, self.fd = self.fd, None
-            os.close(fd)
-        failed = self.outcome is None or self.outcome.status == "failed"
-        if failed and self.started:
-            # Nothing was received (404, 403, ...): leave no empty part behind.
-            partfile.drop_if_empty(self.part, self.meta)
+        """After the last worker left: record unfinished ranges, close, drop an empty part.
+
+        A file adopted from the final path and not rewritten goes back there (maybe longer):
+        a failure to reach the host loses nothing. Then the lock is released.
+        """
+        with self.held:
+            if self.fd is not None:
+                gen = self.gen
+                unfinished = self.outcome is None and gen is not None
+                if unfinished and gen and (gen.split or not self.recorded) and gen.done_bytes():
+                    self.save_meta()
+                fd, self.fd = self.fd, None
+                os.close(fd)
+            failed = self.outcome is None or self.outcome.status == "failed"
+            if failed and self.adopted is not None and self.adopted is self.gen:
+                partfile.drop_record(self.meta)
+                os.replace(self.part, self.job.path)
+            elif failed and self.started:
+                # Nothing was received (404, 403, a lying Content-Range...): leave no part.
+                partfile.drop_if_empty(self.part, self.meta)
 
 
 def deduplicate(
-    files: list[LocalFile], *, override: bool, log: ClientLog
+    files: list[LocalFile],
 ) -> tuple[list[LocalFile], dict[int, DownloadOutcome]]:
-    """Files still to fetch, and outcomes decided without a request (duplicates, present)."""
+    """Files still to fetch, and outcomes decided without a request (duplicates)."""
     decided: dict[int, DownloadOutcome] = {}
     todo: list[LocalFile] = []
     seen: dict[object, int] = {}
@@ -239,11 +268,7 @@ def deduplicate(
             decided[f.index] = DownloadOutcome(f.job, "failed", 0, err)
             continue
         seen[key] = f.index
-        if not override and f.job.path.is_file():
-            log.info("already downloaded: %s", f.job.path)
-            decided[f.index] = DownloadOutcome(f.job, "skipped", f.job.path.stat().st_size)
-            continue
-        todo.append(f)
+        todo.append(f)  # a file already at the final path is checked once its lock is held
     return todo, decided
 
 

@@ -61,18 +61,6 @@ def pwrite_pieces(fd: int, data: memoryview, offset: int) -> None:
         pwrite(fd, data[start : start + WRITE_SIZE], offset + start)
 
 
-def preallocate(fd: int, size: int) -> None:
-    """Reserve ``size`` bytes (fails early on a full disk); a plain extension otherwise."""
-    if size <= 0:
-        return
-    try:
-        os.posix_fallocate(fd, 0, size)
-    except (AttributeError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
-            raise
-        os.ftruncate(fd, size)
-
-
 def open_part(part: Path) -> int:
     """Open (create) the part file and lock it against a second writer; the descriptor."""
     part.parent.mkdir(parents=True, exist_ok=True)
@@ -109,11 +97,10 @@ def close_and_replace(fd: int, part: Path, path: Path, meta: Path) -> None:
 
 
 def drop_if_empty(part: Path, meta: Path) -> None:
-    """Remove a part that holds nothing and has no record (a failure that received nothing)."""
-    if meta.exists():
-        return
+    """Remove a part that holds nothing, and its record (a failure that received nothing)."""
     with contextlib.suppress(OSError):
         if part.stat().st_size == 0:
+            drop_record(meta)
             part.unlink()
 
 

@@ -74,7 +74,7 @@ class Generation:
     server ignored a Range); segments of an older generation stop at their next chunk.
     """
 
-    __slots__ = ("etag", "last_modified", "segments", "split", "total")
+    __slots__ = ("etag", "last_modified", "segments", "split", "total", "unconfirmed")
 
     def __init__(
         self, total: int | None = None, etag: str | None = None, last_modified: str | None = None
@@ -83,7 +83,8 @@ class Generation:
         self.etag = etag
         self.last_modified = last_modified
         self.segments: list[Segment] = []
-        self.split = False  # preallocated and fetched as several ranges
+        self.split = False  # fetched as several ranges
+        self.unconfirmed = False  # a body of unannounced length ended: its size is a guess
 
     def validator(self) -> str | None:
         """The value for ``If-Range``: a strong ETag, else Last-Modified."""
@@ -270,6 +271,10 @@ def _partial(segment: Segment, head: Head) -> Next:
 def _full(segment: Segment, head: Head) -> Next:
     total = int_header(head.header("Content-Length"))
     gen = segment.gen
+    if total is None and (segment.pos > 0 or gen.unconfirmed):
+        # A body of unannounced length cannot be checked: its end may be a cut. Asked again
+        # from where it ended, the host must tell the size (a 206 or a 416); it did not.
+        return Next(Step.FAIL, "size unverified", content=True)
     if gen.total is None and segment.pos == 0 and len(gen.segments) == 1:
         # A first request answered in full: the server does not do ranges, or chose not to.
         gen.total = total
@@ -324,6 +329,15 @@ def probe(head: Head) -> tuple[Next, int | None]:
     if head.status == 200:
         return Next(Step.STREAM, content=True), int_header(head.header("Content-Length"))
     return Next(Step.STREAM, content=True), parse_content_range(head.header("Content-Range"))[2]
+
+
+def body_ended(segment: Segment) -> None:
+    """A body of unannounced length ended: its end is not trusted until the host confirms it.
+
+    The driver asks again from ``segment.pos``: a 416 with that size confirms it, a 206 sends
+    the rest, and an answer without a size fails the file (``_full``).
+    """
+    segment.gen.unconfirmed = True
 
 
 def whole_body(head: Head) -> bool:
@@ -413,6 +427,17 @@ def split_tail(segment: Segment, size: int) -> Segment | None:
     return tail
 
 
+def adopted(size: int) -> Generation:
+    """The generation of a file found at the final path: a prefix of ``size`` bytes.
+
+    Its size, checked by the next request (``Range: bytes=size-``), tells whether it is whole
+    (416 with that size), shorter (206: the rest follows) or another file (start over).
+    """
+    gen = Generation()
+    gen.segments.append(Segment(gen, 0, None, pos=size))
+    return gen
+
+
 def resumable(record: dict[str, Any] | None, size: int) -> Generation | None:
     """The generation a resume record describes, if it still matches a part of ``size`` bytes."""
     if record is None or size == 0:
@@ -425,11 +450,12 @@ def resumable(record: dict[str, Any] | None, size: int) -> Generation | None:
             return None
         gen.segments.append(Segment(gen, 0, None, pos=size))
         return gen
-    if total is None or size != total:
+    # Ranges are written into a sparse file: it is as long as its furthest written byte.
+    if total is None or size > total:
         return None
     covered = 0
     for start, end, pos in sorted(ranges):
-        if not (start == covered and start <= pos <= end <= total):
+        if not (start == covered and start <= pos <= end <= total) or (pos > start and pos > size):
             return None
         gen.segments.append(Segment(gen, start, end, pos=pos))
         covered = end
@@ -469,6 +495,14 @@ def status_error(head: Head, body: bytes, url: str, name: str) -> AssetDownloadE
     """The error for an answer that is neither content nor worth a retry."""
     status = head.status
     where = redact_url(url)
+    if 200 <= status < 300:  # content, but its size cannot be checked (see ``_full``)
+        return IncompleteDownloadError(
+            f"{name}: the asset host sent a body without Content-Length and did not confirm its "
+            f"size when asked again (status {status} without Content-Length or Content-Range); "
+            "a body whose end may be a cut is never reported complete",
+            "SIZE_UNVERIFIED",
+            status,
+        )
     if 300 <= status < 400:
         location = head.header("Location")
         target = f" to {redact_url(location)}" if location else ""

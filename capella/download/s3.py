@@ -37,6 +37,7 @@ import contextlib
 import io
 import ssl
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -60,6 +61,7 @@ from capella.download.destination import (
 )
 from capella.download.engine import Downloader
 from capella.download.jobs import DownloadOutcome
+from capella.download.lock import AssetLockedError, asset_lock
 from capella.download.progress import FileProgress, RunProgress, watching
 from capella.download.protocol import Generation, Next, Segment, Step
 from capella.download.signals import Fatal, Retry, next_attempt
@@ -273,15 +275,21 @@ class _Transfer:
         self.s3: Any = _boto3_client(self.job.path)
         self.started = True
         try:
-            if not override:
-                size = self._existing_size()
-                if size is not None:
-                    self.log.info("already in S3: %s", self.job.path)
-                    return DownloadOutcome(self.job, "skipped", size)
-            self.log.info("downloading %s to %s", redact_url(self.url), self.job.path)
-            size = self._copy()
+            # One process of this machine at a time streams a key; the next one then finds
+            # the object and skips it.
+            with asset_lock(str(self.job.path), wait=self.up.settings.lock_wait):
+                if not override:
+                    size = self._existing_size()
+                    if size is not None:
+                        self.log.info("already in S3: %s", self.job.path)
+                        return DownloadOutcome(self.job, "skipped", size)
+                self.log.info("downloading %s to %s", redact_url(self.url), self.job.path)
+                size = self._copy()
             self.log.info("downloaded %s (%d bytes)", self.job.path, size)
             return DownloadOutcome(self.job, "downloaded", size, None, self.transferred)
+        except AssetLockedError as error:
+            self.failed = True
+            return DownloadOutcome(self.job, "failed", 0, error, self.transferred)
         except Fatal as fatal:
             self.failed = True
             self.log.warning("failed: %s: %s", self.job.describe(), fatal.error)
@@ -602,6 +610,7 @@ class _Transfer:
         total = self.total
         assert total is not None
         chunk = self.up.chunk_size
+        floor = self.up.settings.rate_floor(self.pos, time.monotonic())
         while self.pos < total:
             if self.ctx.cancel.is_set():
                 raise _Cancelled
@@ -619,6 +628,8 @@ class _Transfer:
                 raise Retry(protocol.cut_short(self.pos, total))
             self.pos += n
             self.transferred += n
+            if floor.stalled(self.pos, now := time.monotonic()):
+                raise Retry(floor.error(self.pos, now))
             # A lone part is kept for one PutObject in _finish; otherwise it is uploaded now.
             if filled + n == length and total > self.part_size:
                 self._send_part(start // self.part_size + 1, length)

@@ -10,6 +10,7 @@ import httpx
 
 from capella._http import DEFAULT_TIMEOUT, RetrySettings
 from capella._logging import ClientLog
+from capella._ratefloor import DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, RateFloor
 from capella.errors import InvalidInputError
 
 MiB = 1 << 20
@@ -35,6 +36,8 @@ class DownloadOptions(TypedDict, total=False):
     backoff_base: float
     backoff_max: float
     retry_after_cap: float
+    min_rate: float
+    rate_window: float
 
 
 def _timeout(value: httpx.Timeout | float) -> httpx.Timeout:
@@ -59,10 +62,17 @@ class DownloadSettings:
     backoff_base: float = 0.5
     backoff_max: float = 8.0
     retry_after_cap: float = 30.0
+    # A body below ``min_rate`` bytes/s for ``rate_window`` seconds is stalled (0: no floor).
+    min_rate: float = DEFAULT_MIN_RATE
+    rate_window: float = DEFAULT_RATE_WINDOW
 
     def __attrs_post_init__(self) -> None:
         if self.max_connections < 1:
             raise InvalidInputError("max_connections must be at least 1")
+        if not (self.min_rate >= 0 and self.rate_window > 0):
+            raise InvalidInputError(
+                "min_rate must be >= 0 bytes/s and rate_window a positive number of seconds"
+            )
         if self.segment_size < 1 or self.max_retries < 0 or self.segment_threshold < 0:
             raise InvalidInputError(
                 "segment_size must be positive, segment_threshold and max_retries >= 0"
@@ -77,6 +87,17 @@ class DownloadSettings:
             backoff_max=self.backoff_max,
             retry_after_cap=self.retry_after_cap,
         )
+
+    @property
+    def lock_wait(self) -> float:
+        """How long to wait for another process's download of the same asset to move on."""
+        # As long as a stalled transfer of our own may last before it is retried.
+        read = self.timeout.read if self.timeout.read is not None else self.rate_window
+        return read + self.rate_window
+
+    def rate_floor(self, pos: int, now: float) -> RateFloor:
+        """The stall detector for a body that starts streaming at ``pos``."""
+        return RateFloor(self.min_rate, self.rate_window, pos, now)
 
     def delay(self, failures: int, wait: float | None, rng: random.Random) -> float:
         """The pause before attempt ``failures + 1``: ``Retry-After`` (capped) or backoff."""

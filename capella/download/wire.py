@@ -127,7 +127,25 @@ class _PooledResponse:
         return self._resp.getheader(name)
 
     def readinto(self, buffer: memoryview) -> int:
-        return self._resp.readinto(buffer)
+        resp = self._resp
+        fp = resp.fp
+        if fp is None or resp.chunked:
+            return resp.readinto(buffer)
+        # http.client's own readinto fills the whole buffer (BufferedReader.readinto loops), so
+        # a body that drips a byte now and then would hold it without any read timing out and
+        # the rate floor would never look. One socket read at most, as http.client would do
+        # otherwise: clip to the body, close the connection at its end.
+        length = resp.length
+        if length is not None and len(buffer) > length:
+            buffer = buffer[:length]
+        n = fp.readinto1(buffer)
+        if not n and buffer:
+            resp._close_conn()  # type: ignore[attr-defined]
+        elif length is not None:
+            resp.length = length - n
+            if not resp.length:
+                resp._close_conn()  # type: ignore[attr-defined]
+        return n
 
     def read_error_body(self) -> bytes:
         try:

@@ -155,10 +155,12 @@ def test_download_with_progress_then_override(
     )
     assert_intact(sandbox, product_paths)
     # the client is respectful of your local files and does not override them by default
+    # (one of the asset's size is kept; a shorter one is completed, as the reference SDK does)
     a_thumb = next(iter(product_paths.values()))["thumbnail"]
-    a_thumb.write_bytes(b"my own edits")
+    edited = b"my own edits".ljust(a_thumb.stat().st_size, b"!")
+    a_thumb.write_bytes(edited)
     client.download_products(order_id=order_id, local_dir=tmp_path, show_progress=True)
-    assert a_thumb.read_bytes() == b"my own edits"
+    assert a_thumb.read_bytes() == edited
     # but can be instructed to do so
     local_thumb_path = client.download_products(
         order_id=order_id, local_dir=tmp_path, show_progress=True, override=True

@@ -219,12 +219,15 @@ def test_not_threaded_fetches_one_file_at_a_time(host, sleeps, tmp_path):
     assert host.most_in_flight == 1
 
 
-def test_existing_final_file_is_skipped_without_any_request(host, sleeps, tmp_path):
+def test_a_whole_file_at_the_final_path_is_confirmed_by_one_request_and_skipped(
+    host, sleeps, tmp_path
+):
     url = host.add("a.tif", 10 * KiB)
-    (tmp_path / "a.tif").write_bytes(b"mine")
+    (tmp_path / "a.tif").write_bytes(host.files["/a.tif"])
     [outcome] = run(host, sleeps, [DownloadJob(url, tmp_path / "a.tif")])
-    assert outcome.status == "skipped"
-    assert host.requests == []
+    assert outcome.status == "skipped" and outcome.transferred == 0
+    assert [r.headers["range"] for r in host.requests] == [f"bytes={10 * KiB}-"]
+    host.requests.clear()
     [again] = run(host, sleeps, [DownloadJob(url, tmp_path / "a.tif")], override=True)
     assert again.status == "downloaded"
     assert whole(host, url, tmp_path / "a.tif")

@@ -155,5 +155,5 @@ def test_search_url_defaults_to_base_url_catalog_search() -> None:
 
 def test_timeout_is_explicit() -> None:
     client = CapellaConsoleClient(api_key="k", no_token_check=True)
-    timeout = client._session._client.timeout
+    timeout = client._session._http().timeout
     assert timeout.read is not None and timeout.connect is not None

@@ -280,13 +280,37 @@ def test_downloads_into_place_and_leaves_no_work_files(server, downloader, tmp_p
     assert seen.range == "bytes=0-"
 
 
-def test_existing_final_file_is_skipped_without_any_request(server, downloader, tmp_path):
+def test_a_whole_file_at_the_final_path_is_confirmed_by_one_request_and_skipped(
+    server, downloader, tmp_path
+):
+    url = server.add("/a/x.json", b"same")
+    (tmp_path / "x.json").write_bytes(b"same")
+    [outcome] = downloader.run([DownloadJob(url, tmp_path / "x.json")])
+    assert outcome.status == "skipped"
+    assert outcome.bytes == 4 and outcome.transferred == 0
+    assert [r.range for r in server.requests] == ["bytes=4-"]  # answered 416: size 4
+    assert (tmp_path / "x.json").read_bytes() == b"same"
+
+
+def test_a_file_at_the_final_path_longer_than_the_asset_is_replaced(server, downloader, tmp_path):
     url = server.add("/a/x.json", b"new")
     (tmp_path / "x.json").write_bytes(b"old!")
     [outcome] = downloader.run([DownloadJob(url, tmp_path / "x.json")])
-    assert outcome.status == "skipped"
-    assert outcome.bytes == 4
-    assert server.requests == []
+    assert outcome.status == "downloaded"
+    assert (tmp_path / "x.json").read_bytes() == b"new"
+
+
+def test_a_file_at_the_final_path_stays_there_when_the_host_cannot_be_reached(downloader, tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "x.json").write_bytes(b"mine")
+    [outcome] = downloader.run(
+        [DownloadJob(f"http://127.0.0.1:{port}/x.json", tmp_path / "x.json")]
+    )
+    assert outcome.status == "failed"
+    assert (tmp_path / "x.json").read_bytes() == b"mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
 
 
 def test_override_downloads_again_and_replaces_the_file(server, downloader, tmp_path):
@@ -673,7 +697,7 @@ def test_a_failing_range_is_retried_on_its_own(server, sleeps, tmp_path):
     assert outcome.transferred == len(data)
 
 
-def test_a_failed_range_leaves_a_preallocated_part_that_resumes_later(server, sleeps, tmp_path):
+def test_a_failed_range_leaves_a_sparse_part_that_resumes_later(server, sleeps, tmp_path):
     data = payload(1 * MiB)
     url = server.add("/g/later.tif", data)
     target = tmp_path / "later.tif"
@@ -683,7 +707,7 @@ def test_a_failed_range_leaves_a_preallocated_part_that_resumes_later(server, sl
         [failed] = d.run([DownloadJob(url, target)])
     assert failed.status == "failed"
     assert not target.exists()
-    assert part_path(target).stat().st_size == len(data)  # preallocated to the full size
+    assert part_path(target).stat().st_size == 786432  # as far as bytes arrived, no further
     record = json.loads(meta_path(target).read_text())
     assert record["total"] == len(data)
     assert record["segments"][-1] == [786432, 1048576, 786432]

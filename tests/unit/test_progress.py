@@ -151,6 +151,13 @@ def test_summary_counts_and_record() -> None:
     }  # fmt: skip
 
 
+def confirms(size: int) -> httpx.MockTransport:
+    """A host whose asset is ``size`` bytes: a request from the end is answered 416."""
+    return httpx.MockTransport(
+        lambda request: httpx.Response(416, headers={"Content-Range": f"bytes */{size}"})
+    )
+
+
 @pytest.mark.parametrize("threaded", [True, False])
 def test_a_run_with_nothing_to_fetch_still_reports_each_file(
     tmp_path: Path, threaded: bool
@@ -159,7 +166,8 @@ def test_a_run_with_nothing_to_fetch_still_reports_each_file(
     present.write_bytes(b"12345")
     reported: list[DownloadOutcome] = []
     watch = RunProgress(display=False, on_outcome=reported.append)
-    with Downloader() as d:
+    # The file at the final path is confirmed whole by the host, so no byte is fetched.
+    with Downloader(transport=confirms(5)) as d:
         d.run(
             [DownloadJob("https://nowhere.invalid/p.tif", present)],
             show_progress=watch,
@@ -176,8 +184,7 @@ def test_the_async_driver_reports_a_file_it_did_not_fetch(tmp_path: Path) -> Non
     watch = RunProgress(display=False, on_outcome=reported.append)
 
     async def main() -> None:
-        refuse = httpx.MockTransport(lambda request: httpx.Response(500))
-        async with AsyncDownloader(transport=refuse) as d:
+        async with AsyncDownloader(transport=confirms(3)) as d:
             await d.run(
                 [DownloadJob("https://nowhere.invalid/p.tif", present)], show_progress=watch
             )
