@@ -707,8 +707,11 @@ def test_a_failed_range_leaves_a_sparse_part_that_resumes_later(server, sleeps, 
         [failed] = d.run([DownloadJob(url, target)])
     assert failed.status == "failed"
     assert not target.exists()
-    assert part_path(target).stat().st_size == 786432  # as far as bytes arrived, no further
     record = json.loads(meta_path(target).read_text())
+    # The part reaches as far as bytes arrived (the record may lag the last writes), never
+    # into the range that failed: nothing was preallocated.
+    furthest = max(pos for start, _, pos in record["segments"] if pos > start)
+    assert furthest <= part_path(target).stat().st_size <= 786432
     assert record["total"] == len(data)
     assert record["segments"][-1] == [786432, 1048576, 786432]
     assert "X-Amz-Signature" not in meta_path(target).read_text()
