@@ -76,7 +76,8 @@ class CapellaConsoleClient(ApiMethods):
         )  # fmt: skip
         self.verbose, self._log = verbose, self._session.log
         options = self.options
-        from capella.products import DownloaderSlot, download_settings
+        from capella.download.settings import download_settings
+        from capella.products import DownloaderSlot
 
         # One downloader, created on first use; the client's timeout and retries reach it.
         settings = download_settings(

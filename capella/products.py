@@ -556,26 +556,6 @@ class Request:
 # -- the client's downloader ------------------------------------------------------------------
 
 
-def download_settings(
-    *,
-    download_connections: int,
-    segment_threshold: int,
-    timeout: httpx.Timeout | float,
-    max_retries: int,
-) -> DownloadSettings:
-    """The clients' options as download settings (the names the clients take checked)."""
-    if download_connections < 1:
-        raise InvalidInputError("download_connections must be at least 1")
-    if segment_threshold < 1:
-        raise InvalidInputError("segment_threshold must be a positive number of bytes")
-    return DownloadSettings(
-        max_connections=download_connections,
-        segment_threshold=segment_threshold,
-        timeout=timeout,
-        max_retries=max_retries,
-    )
-
-
 class DownloaderSlot:
     """The client's one :class:`Downloader`, created on first use and closed with the client."""
 

@@ -27,8 +27,9 @@ from capella._config import (
 from capella._methods import async_method
 from capella.aio._http import AsyncApiSession
 from capella.aio._products import AsyncDownloaderSlot, AsyncProductDownloads
+from capella.download.settings import download_settings
 from capella.enumerations import AssetType, ProductType
-from capella.products import DEFAULT_DIR, DownloadOps, download_settings
+from capella.products import DEFAULT_DIR, DownloadOps
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor

@@ -225,6 +225,23 @@ def _upload_part(
 # -- one object --------------------------------------------------------------------------------
 
 
+def _s3_error(name: str, path: object, operation: str, exc: BaseException) -> AssetDownloadError:
+    """The typed error of a failed S3 call for the asset ``name`` going to ``path``."""
+    return AssetDownloadError(
+        f"{name}: S3 {operation} of {path} failed: {_s3_text(exc)}",
+        "S3_WRITE_ERROR",
+        _s3_status(exc),
+    )
+
+
+def _mismatch(name: str, path: object, stored: int, total: int) -> IncompleteDownloadError:
+    """The error for an upload whose stored size is not the size the host announced."""
+    return IncompleteDownloadError(
+        f"{name}: {stored} bytes ready for {path}, the server announced {total}",
+        "SIZE_MISMATCH",
+    )
+
+
 class _Transfer:
     """One asset on its way into one S3 object; driven by one worker thread."""
 
@@ -300,18 +317,11 @@ class _Transfer:
 
     # -- S3 side ---------------------------------------------------------------------------
 
-    def _s3_error(self, operation: str, exc: BaseException) -> AssetDownloadError:
-        return AssetDownloadError(
-            f"{self.name}: S3 {operation} of {self.job.path} failed: {_s3_text(exc)}",
-            "S3_WRITE_ERROR",
-            _s3_status(exc),
-        )
-
     def _call(self, operation: str, method: Callable[..., Any], **kwargs: Any) -> Any:
         try:
             return method(**kwargs)
         except _botocore_errors() as exc:
-            raise Fatal(self._s3_error(operation, exc)) from None
+            raise Fatal(_s3_error(self.name, self.job.path, operation, exc)) from None
 
     def _existing_size(self) -> int | None:
         """The size of the object already at the key, or None when there is none (HEAD)."""
@@ -325,7 +335,7 @@ class _Transfer:
                 # Without s3:ListBucket a missing key answers 403 too: write it.
                 self.log.info("%s: cannot tell whether it exists (HEAD 403)", self.job.path)
                 return None
-            raise Fatal(self._s3_error("HeadObject", exc)) from None
+            raise Fatal(_s3_error(self.name, self.job.path, "HeadObject", exc)) from None
         return int(head.get("ContentLength") or 0)
 
     def _send_part(self, number: int, size: int) -> None:
@@ -364,7 +374,9 @@ class _Transfer:
             etag = part.future.result()
         except _botocore_errors() as exc:
             self.buffers.give(part.buffer)
-            raise Fatal(self._s3_error(f"UploadPart {part.number}", exc)) from None
+            raise Fatal(
+                _s3_error(self.name, self.job.path, f"UploadPart {part.number}", exc)
+            ) from None
         self.buffers.give(part.buffer)
         self.parts.append({"PartNumber": part.number, "ETag": etag})
         self.stored += part.size
@@ -376,7 +388,7 @@ class _Transfer:
         if total <= self.part_size:
             data = memoryview(self.current or b"")[:total]
             if self.pos != total or len(data) != total:
-                raise Fatal(self._mismatch(len(data), total))
+                raise Fatal(_mismatch(self.name, self.job.path, len(data), total))
             extra = {"ContentType": self.content_type} if self.content_type else {}
             self._call(
                 "PutObject",
@@ -393,7 +405,7 @@ class _Transfer:
         numbers = [p["PartNumber"] for p in self.parts]
         count = -(-total // self.part_size)
         if self.pos != total or self.stored != total or numbers != list(range(1, count + 1)):
-            raise Fatal(self._mismatch(self.stored, total))
+            raise Fatal(_mismatch(self.name, self.job.path, self.stored, total))
         self._call(
             "CompleteMultipartUpload",
             self.s3.complete_multipart_upload,
@@ -404,12 +416,6 @@ class _Transfer:
         )
         self.upload_id = None  # complete: nothing left to abort
         return total
-
-    def _mismatch(self, stored: int, total: int) -> IncompleteDownloadError:
-        return IncompleteDownloadError(
-            f"{self.name}: {stored} bytes ready for {self.job.path}, the server announced {total}",
-            "SIZE_MISMATCH",
-        )
 
     def _discard(self) -> None:
         """Drop what this pass holds: wait for its parts, abort its upload, free its buffers."""
