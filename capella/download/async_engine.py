@@ -273,18 +273,14 @@ class AsyncDownloader(Configured):
             else:
                 try:
                     head = _Head(resp)
-                    verdict, total = protocol.probe(head)
-                    body = b"" if verdict.content else await _error_body(resp)
+                    content = protocol.probe(head)[0].content
+                    body = b"" if content else await _error_body(resp)
                 finally:
                     await resp.aclose()
-                if verdict.content:
-                    if total is None:
-                        raise protocol.unknown_size(name, head.status)
-                    return total
-                if verdict.step is not Step.RETRY:
-                    raise protocol.status_error(head, body, url, name)
-                wait = verdict.wait
-                cause = protocol.retry_error(head, body)
+                answer = protocol.probe_size(head, body, url, name)
+                if isinstance(answer, int):
+                    return answer
+                wait, cause = answer.wait, answer.cause
             if not failures.add(0):
                 raise protocol.probe_exhausted(name, cause, failures.count)
             await self.sleep(self.settings.delay(failures.count, wait, self.rng))

@@ -253,15 +253,10 @@ class Downloader(Configured):
                     body = b"" if whole else resp.read_error_body()
                 finally:
                     resp.release(reusable=not whole)
-                verdict, total = protocol.probe(resp)
-                if verdict.content:
-                    if total is None:
-                        raise protocol.unknown_size(name, resp.status)
-                    return total
-                if verdict.step is not Step.RETRY:
-                    raise protocol.status_error(resp, body, url, name)
-                wait = verdict.wait
-                cause = protocol.retry_error(resp, body)
+                answer = protocol.probe_size(resp, body, url, name)
+                if isinstance(answer, int):
+                    return answer
+                wait, cause = answer.wait, answer.cause
             if not failures.add(0):
                 raise protocol.probe_exhausted(name, cause, failures.count)
             self.pause(failures.count, wait)

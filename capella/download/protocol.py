@@ -331,6 +331,29 @@ def probe(head: Head) -> tuple[Next, int | None]:
     return Next(Step.STREAM, content=True), parse_content_range(head.header("Content-Range"))[2]
 
 
+@attrs.frozen
+class ProbeRetry:
+    """A size probe to send again: after ``wait`` (None: the backoff), failing with ``cause``."""
+
+    wait: float | None
+    cause: AssetDownloadError
+
+
+def probe_size(head: Head, body: bytes, url: str, name: str) -> int | ProbeRetry:
+    """The size a probe's answer tells, or how to retry the probe; raises when it cannot succeed.
+
+    ``body`` is the error body when the answer carries no content (``probe``), else empty.
+    """
+    verdict, total = probe(head)
+    if verdict.content:
+        if total is None:
+            raise unknown_size(name, head.status)
+        return total
+    if verdict.step is not Step.RETRY:
+        raise status_error(head, body, url, name)
+    return ProbeRetry(verdict.wait, retry_error(head, body))
+
+
 def body_ended(segment: Segment) -> None:
     """A body of unannounced length ended: its end is not trusted until the host confirms it.
 
