@@ -24,6 +24,7 @@ import httpx
 import orjson
 
 from capella._auth import Credentials
+from capella._closing import Closing
 from capella._config import (
     API_RETRY_STATUS,
     DEFAULT_BASE_URL,
@@ -368,7 +369,7 @@ class SessionCore:
         return decode_json(response, gc_pause=self.gc_pause) if step.decode else None
 
 
-class ApiSession(SessionCore):
+class ApiSession(SessionCore, Closing):
     """Sends generated requests with auth, retries, logging and typed errors; runs operations."""
 
     def __init__(
@@ -386,12 +387,6 @@ class ApiSession(SessionCore):
         self._closed = False
         self._user_lock = threading.Lock()
         self._user: dict[str, Any] | None = None
-
-    def __enter__(self) -> ApiSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from capella import _auth
 from capella._api import ApiMethods, open_session
+from capella._closing import Closing
 from capella._config import (
     DEFAULT_DIR,
     DEFAULT_MAX_RETRIES,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from capella.products import ProductDownloads
 
 
-class CapellaConsoleClient(ApiMethods):
+class CapellaConsoleClient(ApiMethods, Closing):
     """Client of the Capella API (https://api.capellaspace.com or a sandbox).
 
     Credentials, in order of precedence: ``api_key``, ``token``, the ``CAPELLA_API_KEY``
@@ -107,17 +107,6 @@ class CapellaConsoleClient(ApiMethods):
         connections are rebuilt where it is unpickled.
         """
         return rebuild_client, (type(self), travelling(self._state, self))
-
-    def __enter__(self) -> CapellaConsoleClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close connections and detach the verbose log handler."""

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from capella._closing import AsyncClosing
 from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start
 from capella._http import (
     AMBIGUOUS,
@@ -32,7 +33,7 @@ T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class AsyncApiSession(SessionCore):
+class AsyncApiSession(SessionCore, AsyncClosing):
     """Sends generated requests with auth, retries, logging and typed errors, on asyncio."""
 
     def __init__(
@@ -48,12 +49,6 @@ class AsyncApiSession(SessionCore):
         self._client = httpx.AsyncClient(transport=transport, **self.client_options)
         self._user_lock = asyncio.Lock()
         self._user: dict[str, Any] | None = None
-
-    async def __aenter__(self) -> AsyncApiSession:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool."""

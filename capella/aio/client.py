@@ -9,13 +9,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from capella import _auth
 from capella._api import ApiMethods, open_session
+from capella._closing import AsyncClosing
 from capella._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from capella.orders import OrderApi
 
 
-class AsyncCapellaConsoleClient(ApiMethods):
+class AsyncCapellaConsoleClient(ApiMethods, AsyncClosing):
     """Client of the Capella API on asyncio: ``CapellaConsoleClient``'s methods, awaitable.
 
     Arguments, results and errors are those of the sync client. A constructor cannot await,
@@ -107,14 +107,6 @@ class AsyncCapellaConsoleClient(ApiMethods):
                 await self.aclose()
                 raise
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close connections and detach the verbose log handler."""

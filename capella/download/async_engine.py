@@ -18,11 +18,11 @@ import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from types import TracebackType
 from typing import Any, NoReturn, Unpack
 
 import httpx
 
+from capella._closing import AsyncClosing
 from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella._redact import redact_url
@@ -206,7 +206,7 @@ class _Run:
                 )
 
 
-class AsyncDownloader(Configured):
+class AsyncDownloader(Configured, AsyncClosing):
     """Downloads presigned assets on asyncio with resume, parallel ranges and bounded retries.
 
     Takes the threaded ``Downloader``'s settings (keyword options override fields of
@@ -238,17 +238,6 @@ class AsyncDownloader(Configured):
             headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
         )
         self._closed = False
-
-    async def __aenter__(self) -> AsyncDownloader:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -30,11 +30,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
 from typing import NoReturn, Unpack
 
 import httpx
 
+from capella._closing import Closing
 from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella._redact import redact_url
@@ -179,7 +179,7 @@ class _Run:
         return (f, tail), False
 
 
-class Downloader(Configured):
+class Downloader(Configured, Closing):
     """Downloads presigned assets with resume, parallel byte ranges and bounded retries.
 
     Holds no credentials: presigned URLs carry their own signature, and nothing else is sent.
@@ -208,17 +208,6 @@ class Downloader(Configured):
         else:
             self.wire = HttpClientWire(max_connections=connections, timeout=timeout)
         self._closed = False
-
-    def __enter__(self) -> Downloader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool."""
