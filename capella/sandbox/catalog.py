@@ -99,26 +99,6 @@ class Catalog:
 
     # -- search --------------------------------------------------------------------------------
 
-    def search(
-        self,
-        body: dict[str, Any],
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        base_url: str,
-    ) -> dict[str, Any]:
-        """Run a STAC item search; ``page``/``limit`` (the query string) win over the body.
-
-        Returns the FeatureCollection page; SearchError (400 VALIDATION_ERROR) on bad input.
-        """
-        base = base_url.rstrip("/")
-        indices, envelope = self._page(body, page, limit, base)
-        return {
-            "type": "FeatureCollection",
-            "features": [self._feature(i, base) for i in indices],
-            **envelope,
-        }
-
     def search_body(
         self,
         body: dict[str, Any],
@@ -127,10 +107,11 @@ class Catalog:
         limit: int | None = None,
         base_url: str,
     ) -> bytes:
-        """Run a search like :meth:`search`; return the page as JSON bytes, ready to send.
+        """Run a STAC item search; return its FeatureCollection page as JSON bytes, ready to send.
 
-        The bytes are those of ``json.dumps(search(...))`` as starlette's JSONResponse renders
-        it, built from each item's cached encoding instead of encoding 900 items per page.
+        ``page``/``limit`` (the query string) win over the body; SearchError (400
+        VALIDATION_ERROR) on bad input. The bytes are built from each item's cached encoding
+        instead of encoding 900 items per page.
         """
         base = base_url.rstrip("/")
         indices, envelope = self._page(body, page, limit, base)
