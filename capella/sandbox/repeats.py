@@ -14,7 +14,6 @@ from capella.sandbox.request_status import history, transaction_status
 from capella.sandbox.tasking_options import (
     INSAR_ORBITS,
     REPEAT_TIERS,
-    list_price,
 )
 from capella.sandbox.users import User, contract_id
 from capella.sandbox.validation import Issues
@@ -70,12 +69,11 @@ class RepeatRequests(RequestBook[Json]):
             now = self._ledger.now()
             basics = RequestBasics(
                 user, body["geometry"], name, description, contract, now,
-                history(["received", "review"], [now, now]), **common,
+                history(["received", "review"], [now, now]), tier, **common,
             )  # fmt: skip
             feature = repeat_feature(
                 basics,
                 repeat_id=repeat_id,
-                tier=tier,
                 repetition=repeats,
                 window=int(window or repeats["repetitionInterval"] * 86400),
                 insar={"orbit": orbit} if orbit else None,
@@ -129,20 +127,19 @@ def repeat_feature(
     basics: RequestBasics,
     *,
     repeat_id: str,
-    tier: str,
     repetition: Json,
     window: int,
     insar: Json | None,
 ) -> Json:
     """The repeat request feature the API answers with."""
-    price = list_price(basics.collection_type, tier, basics.holdback)
+    price = basics.price
     return basics.feature(
         "repeatrequest",
         repeat_id,
         {
             "windowDuration": window,
             "repetitionProperties": repetition,
-            **basics.collection(tier),
+            **basics.collection(),
             "parentRepeatrequest": None,
             "sandbox": True,
             "costPerImageEstimate": money(price),

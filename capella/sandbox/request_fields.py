@@ -19,6 +19,7 @@ from capella.sandbox.tasking_options import (
     POLARIZATIONS,
     PRODUCT_TYPES,
     SQUINTS,
+    list_price,
 )
 from capella.sandbox.users import User
 from capella.sandbox.validation import Issues
@@ -37,6 +38,7 @@ class RequestBasics:
     contract: str
     submitted: datetime
     history: list[Json]
+    tier: str  # the collection tier, which with type and holdback sets the price
     # The validated fields of `common_properties`.
     collection_type: str
     holdback: str
@@ -71,10 +73,15 @@ class RequestBasics:
             "contractId": self.contract,
         }
 
-    def collection(self, tier: str) -> Json:
+    @property
+    def price(self) -> float:
+        """The list price of one collection of this request."""
+        return list_price(self.collection_type, self.tier, self.holdback)
+
+    def collection(self) -> Json:
         """The collection properties: tier, type, mode, holdback, status, constraints."""
         return {
-            "collectionTier": tier,
+            "collectionTier": self.tier,
             "collectionType": self.collection_type,
             "type": COLLECTION_TYPES[self.collection_type].collect_mode,
             "archiveHoldback": self.holdback,

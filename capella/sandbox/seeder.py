@@ -208,6 +208,7 @@ class Seeder:
             contract=DEMO_CONTRACT_ID,
             submitted=submitted,
             history=history(codes, times),
+            tier=tier,
             collection_type=collection_type,
             holdback=holdback,
             custom={"customAttribute1": None, "customAttribute2": None},
@@ -219,7 +220,6 @@ class Seeder:
             task_id=task_id,
             window_open=window_open,
             window_close=window_close,
-            tier=tier,
             pre_approval=codes[1:2] != ["review"],
             repeat_id=None if repeat is None else repeat["properties"]["repeatrequestId"],
         )
@@ -250,6 +250,7 @@ class Seeder:
             contract=DEMO_CONTRACT_ID,
             submitted=submitted,
             history=history(codes, times),
+            tier=tier,
             collection_type=collection_type,
             holdback="none",
             custom={"customAttribute1": None, "customAttribute2": None},
@@ -272,7 +273,6 @@ class Seeder:
         return repeat_feature(
             basics,
             repeat_id=self.uuid(),
-            tier=tier,
             repetition={
                 "repeatStart": format_time(start),
                 "repeatEnd": None

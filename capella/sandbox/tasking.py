@@ -16,7 +16,7 @@ from capella.sandbox.ledger import Ledger
 from capella.sandbox.request_book import RequestBook, start_validation
 from capella.sandbox.request_fields import RequestBasics, common_properties
 from capella.sandbox.request_status import history, transaction_status
-from capella.sandbox.tasking_options import COLLECTION_TYPES, TASK_TIERS, list_price
+from capella.sandbox.tasking_options import COLLECTION_TYPES, TASK_TIERS
 from capella.sandbox.users import User, contract_id
 
 __all__ = ["TaskRecord", "TaskingRequests", "task_feature"]
@@ -92,14 +92,13 @@ class TaskingRequests(RequestBook[TaskRecord]):
                 codes = ["received", "submitted", "accepted", "active", "completed"]
             basics = RequestBasics(
                 user, body["geometry"], name, description, contract, now,
-                history(codes, [now] * len(codes)), **common,
+                history(codes, [now] * len(codes)), tier, **common,
             )  # fmt: skip
             feature = task_feature(
                 basics,
                 task_id=task_id,
                 window_open=window_open,
                 window_close=window_close,
-                tier=tier,
                 pre_approval=bool(pre_approval),
             )
             record = TaskRecord(feature, self._collects.take(2) if completes else [])
@@ -132,13 +131,12 @@ def task_feature(
     task_id: str,
     window_open: datetime,
     window_close: datetime,
-    tier: str,
     pre_approval: bool,
     repeat_id: str | None = None,
 ) -> Json:
     """The tasking request feature the API answers with."""
     kind = COLLECTION_TYPES[basics.collection_type]
-    price = list_price(basics.collection_type, tier, basics.holdback)
+    price = basics.price
     width = int(basics.constraints.get("imageWidth", 5000))
     area = _area_sqkm(basics.geometry, width, kind.image_length)
     return basics.feature(
@@ -149,7 +147,7 @@ def task_feature(
             "windowOpen": format_time(window_open),
             "windowDuration": int((window_close - window_open).total_seconds()),
             "windowClose": format_time(window_close),
-            **basics.collection(tier),
+            **basics.collection(),
             "preApproval": pre_approval,
             **basics.billing(),
             "transactionStatus": transaction_status(basics.history[0]["code"]),
