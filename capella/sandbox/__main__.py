@@ -29,20 +29,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="capella sandbox",
         description="Run a local Capella-compatible API server on 127.0.0.1.",
+        # An option left out is left out of the Sandbox call: SandboxConfig holds the defaults.
+        argument_default=argparse.SUPPRESS,
     )
     parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated catalog")
-    parser.add_argument("--db", default=None, help="SQLite file to keep orders and requests in")
-    parser.add_argument(
-        "--raster-size", type=int, default=262_144, help="size in bytes of each data raster"
-    )
+    parser.add_argument("--seed", type=int, help="seed of the generated catalog (default 0)")
+    parser.add_argument("--db", help="SQLite file to keep orders and requests in")
+    parser.add_argument("--raster-size", type=int, help="size in bytes of each data raster")
     parser.add_argument(
         "--completion-share",
         type=float,
-        default=0.5,
         help="share of new tasking requests that complete at once (0..1)",
     )
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument("--latency", type=float, help="seconds added to every request")
     parser.add_argument(
         "--fault",
         action="extend",
@@ -84,7 +83,7 @@ def _serve(args: argparse.Namespace) -> int:
         options = {k: v for k, v in vars(args).items() if k != "log_level"}
         sandbox = Sandbox(**options)
         with sandbox:
-            print(f"Capella sandbox running at {sandbox.url} (seed {args.seed})")
+            print(f"Capella sandbox running at {sandbox.url} (seed {sandbox.config.seed})")
             print(f"API key:  {DEMO_API_KEY}")
             print(f"Token:    {DEMO_TOKEN}")
             print(f"User:     {DEMO_USER.email} ({DEMO_USER.id})")

@@ -7,13 +7,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
-from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from capella.sandbox.app import create_app
 from capella.sandbox.catalog import Catalog
-from capella.sandbox.config import DEMO_API_KEY, DEMO_TOKEN, SandboxConfig
+from capella.sandbox.config import SandboxConfig
 from capella.sandbox.faults import Fault, FaultInjector, parse_fault
 from capella.sandbox.state import State
 
@@ -35,6 +35,8 @@ class PortInUseError(OSError):
 class Sandbox:
     """A running sandbox server: a context manager that serves on `.url` until it exits.
 
+    Every keyword but `port`, `faults` and `catalog` is a :class:`SandboxConfig` field.
+
     `catalog` lets several sandboxes share one (immutable) catalog built with the same seed,
     size and raster size, which saves its construction time.
     """
@@ -42,38 +44,17 @@ class Sandbox:
     def __init__(
         self,
         port: int = 0,
-        seed: int = 0,
-        db: str | Path | None = None,
-        api_keys: Iterable[str] = (DEMO_API_KEY,),
-        tokens: Iterable[str] = (DEMO_TOKEN,),
-        raster_size: int = 262_144,
-        completion_share: float = 0.5,
-        insufficient_funds_above: float = 100_000.0,
-        order_ttl: float = 3600.0,
-        latency: float = 0.0,
-        catalog_size: int = 12_000,
+        *,
         faults: Iterable[Fault | str] = (),
         catalog: Catalog | None = None,
+        **options: Any,
     ) -> None:
-        if catalog is not None and (catalog.seed, catalog.size, catalog.raster_size) != (
-            seed,
-            catalog_size,
-            raster_size,
-        ):
+        """`options` are the fields of :class:`SandboxConfig` (``seed``, ``latency``, ...)."""
+        self.config = SandboxConfig(**options)
+        built = (self.config.seed, self.config.catalog_size, self.config.raster_size)
+        if catalog is not None and (catalog.seed, catalog.size, catalog.raster_size) != built:
             raise ValueError("catalog was built with another seed, size or raster_size")
         self._catalog = catalog
-        self.config = SandboxConfig(
-            seed=seed,
-            db=db,
-            api_keys=frozenset(api_keys),
-            tokens=frozenset(tokens),
-            raster_size=raster_size,
-            catalog_size=catalog_size,
-            completion_share=completion_share,
-            insufficient_funds_above=insufficient_funds_above,
-            order_ttl=order_ttl,
-            latency=latency,
-        )
         self.faults = FaultInjector([parse_fault(f) if isinstance(f, str) else f for f in faults])
         self._port = port
         self._state: State | None = None
