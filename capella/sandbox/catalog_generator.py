@@ -2,17 +2,20 @@
 
 Items are built as collects: one collect (a ``capella:collect_id``) yields several products that
 share its footprint, time, platform, mode, polarization, orbit and angles. A few hand-made
-collects (`HANDMADE`) guarantee that every example of the reference SDK's documentation finds
-data; the rest are drawn from ``random.Random(seed)``.
+collects (`HANDMADE`, read from ``handmade_collects.csv``) guarantee that every example of the
+reference SDK's documentation finds data; the rest are drawn from ``random.Random(seed)``.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
 import random
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from typing import Any, Final
 
 import attrs
@@ -124,99 +127,42 @@ class Collect:
 class _HandMade:
     """A collect placed by hand so that a documented search example finds data."""
 
-    name: str
-    guarantees: str
-    platform: int
-    mode: str
-    collection_type: str
-    pol: str
-    lon: float
-    lat: float
-    start: str
-    duration: float
-    orbit_state: str
-    direction: str
-    look: float
-    squint: float
-    tz_name: str
-    tz_offset_h: int
-    ownership: str
-    products: tuple[str, ...]
-    looks: int
-    az_res: float
-    slant_res: float
+    guarantees: str  # the example that finds it
+    given: dict[str, Any]  # the Collect fields set by hand: every one but those drawn
+
+    @property
+    def name(self) -> str:
+        """The collect's name, e.g. ``sf-downtown``."""
+        return str(self.given["name"])
 
 
 _BASIC: Final = ("SLC", "GEO", "GEC", "SICD")
 
-# Fields, in order: name, guarantees, platform, mode, collection type, polarization, lon, lat,
-# start (UTC), duration s, orbit state, look direction, look angle, squint, time zone, UTC offset
-# h, ownership, products, ENL, detected azimuth resolution m, slant range resolution m.
-HANDMADE: Final = (
-    # The Olympic National Park example sends bbox [-122.4, 46.9, -124.9, 48.5]: west > east, so
-    # as STAC defines it the box covers lon >= -122.4 or lon <= -124.9 (lat 46.9..48.5). Two
-    # footprints straddle -122.4 (Seattle, Tacoma) and one -124.9 (off the coast), so they match
-    # both that reading and a naive min/max one; the park interior matches only the naive one.
-    # Their ids are the ones the reference SDK's documentation prints for that search.
-    _HandMade("olympic-seattle", "Olympic NP bbox: spotlight GEO HH, owned", 3, "spotlight",
-              "spotlight", "HH", -122.40, 47.60, "2021-06-03T17:57:05.214000", 24.4,
-              "descending", "right", 28.3, 0.08, "America/Los_Angeles", -7,
-              "ownedByOrganization", _BASIC, 9, 0.5, 0.42),
-    _HandMade("olympic-tacoma", "Olympic NP bbox: spotlight GEO HH, owned", 3, "spotlight",
-              "spotlight", "HH", -122.40, 47.27, "2021-06-19T04:57:26.381000", 21.2,
-              "ascending", "left", 33.1, -0.21, "America/Los_Angeles", -7,
-              "ownedByOrganization", (*_BASIC, "SIDD"), 9, 0.5, 0.4),
-    _HandMade("olympic-park", "Olympic NP (naive min/max reading only)", 3, "spotlight",
-              "spotlight", "HH", -123.60, 47.80, "2021-06-19T18:01:17.602000", 23.1,
-              "descending", "right", 24.7, 0.3, "America/Los_Angeles", -7,
-              "ownedByOrganization", _BASIC, 9, 0.5, 0.45),
-    _HandMade("olympic-coast", "Olympic NP bbox: spotlight GEO HH, owned", 3, "spotlight",
-              "spotlight", "HH", -124.90, 47.95, "2021-06-27T18:02:59.117000", 22.5,
-              "descending", "left", 31.9, -0.05, "America/Los_Angeles", -7,
-              "ownedByOrganization", (*_BASIC, "VS"), 9, 0.5, 0.41),
-    # SF bbox [-122.4, 37.8, -122.3, 37.7] has south > north; the search swaps them. This
-    # collect meets every filter of the "hefty" example (local 11:32 PDT, look 30.2, ENL 9,
-    # ground range resolution 0.70, descending, plane 45 via capella-3, right, squint 0.12).
-    _HandMade("sf-downtown", "SF hefty query (all filters), owned GEO", 3, "spotlight",
-              "spotlight", "HH", -122.39, 37.78, "2021-06-14T18:31:58.250000", 24.5,
-              "descending", "right", 30.2, 0.12, "America/Los_Angeles", -7,
-              "ownedByOrganization", (*_BASIC, "CPHD"), 9, 0.5, 0.38),
-    _HandMade("chongqing-night", "GEO local_time 03:00-04:00 in EPSG:32648", 8, "spotlight",
-              "spotlight", "HH", 106.55, 29.56, "2023-03-10T19:27:33.100000", 17.8,
-              "ascending", "right", 22.4, 0.02, "Asia/Shanghai", 8,
-              "availableForPurchase", _BASIC, 9, 0.5, 0.5),
-    _HandMade("hanoi-night", "GEO local_time 03:00-04:00 in EPSG:32648 (VV)", 10,
-              "sliding_spotlight", "spotlight_wide", "VV", 105.85, 21.03,
-              "2024-09-21T20:41:05.500000", 26.0, "descending", "left", 27.5, 0.4,
-              "Asia/Ho_Chi_Minh", 7, "sharedWithOrganization", _BASIC, 4, 1.0, 0.7),
-    _HandMade("rotterdam-c5", "capella-5 HH (sortby -datetime); ACD", 5, "spotlight",
-              "spotlight", "HH", 4.40, 51.90, "2022-08-05T10:14:52.000000", 16.5,
-              "ascending", "right", 35.6, -0.1, "Europe/Amsterdam", 2,
-              "availableForPurchase", (*_BASIC, "ACD", "CSI"), 9, 0.5, 0.48),
-    _HandMade("santos-c2-vv", "capella-2 VV (sortby -datetime, +id); open data", 2, "stripmap",
-              "stripmap_20", "VV", -46.30, -23.97, "2020-11-09T06:04:34.000000", 6.2,
-              "descending", "right", 18.2, 0.0, "America/Sao_Paulo", -3,
-              "publiclyAvailable", _BASIC, 1, 1.5, 1.2),
-    _HandMade("denver-stripmap", "stripmap SLC in June 2021", 4, "stripmap", "stripmap_50",
-              "HH", -105.12, 39.97, "2021-06-21T17:21:50.000000", 10.4, "ascending", "left",
-              21.0, -0.02, "America/Denver", -6, "availableForPurchase", _BASIC, 2, 1.6, 1.1),
-    _HandMade("tokyo-sliding", "sliding_spotlight GEO with look angle > 35", 7,
-              "sliding_spotlight", "spotlight_wide", "HH", 139.77, 35.68,
-              "2022-02-02T01:12:20.000000", 27.0, "descending", "right", 38.5, 0.3,
-              "Asia/Tokyo", 9, "availableForPurchase", _BASIC, 4, 0.9, 0.6),
-    _HandMade("taveuni-antimeridian", "footprint straddling the antimeridian", 9,
-              "spotlight", "spotlight", "HH", 180.0, -16.85, "2023-07-14T22:05:30.000000",
-              19.0, "ascending", "right", 26.0, 0.1, "Pacific/Fiji", 12,
-              "publiclyAvailable", _BASIC, 9, 0.5, 0.44),
-    _HandMade("rome-ultra", "resolution_azimuth <= 0.5 with resolution_range 0.3..0.5", 13,
-              "spotlight", "spotlight_ultra", "HH", 12.49, 41.89,
-              "2024-01-17T05:12:40.000000", 22.0, "descending", "right", 40.0, 0.05,
-              "Europe/Rome", 1, "availableForPurchase", _BASIC, 12, 0.3, 0.33),
-    _HandMade("singapore-vessels", "vessel detection/classification analytics", 6,
-              "stripmap", "stripmap_20", "VV", 103.85, 1.20, "2022-11-03T14:20:10.000000",
-              6.5, "ascending", "right", 29.0, 0.0, "Asia/Singapore", 8,
-              "publiclyAvailable", (*_BASIC, "VS", "VC", "CSIDD"), 2, 1.4, 1.0),
-)  # fmt: skip
+# How a column of handmade_collects.csv is read, by the type of the Collect field it sets.
+_READ_COLUMN: Final[dict[str, Callable[[str], Any]]] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "datetime": lambda text: datetime.fromisoformat(text).replace(tzinfo=UTC),
+    "tuple[str, ...]": lambda text: tuple(text.split()),
+}
+
+
+def _read_handmade() -> tuple[_HandMade, ...]:
+    """The hand-made collects, a table kept as data in ``handmade_collects.csv``."""
+    text = resources.files(__package__).joinpath("handmade_collects.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    types = {field.name: str(field.type) for field in attrs.fields(Collect)}
+    return tuple(
+        _HandMade(
+            row.pop("guarantees"),
+            {name: _READ_COLUMN[types[name]](value) for name, value in row.items()},
+        )
+        for row in rows
+    )
+
+
+HANDMADE: Final = _read_handmade()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,45 +363,19 @@ def _random_collect(rng: random.Random, taken: set[tuple[int, int]]) -> Collect:
     )
 
 
-# The fields of a hand-made spec that its collect takes over unchanged.
-_COPIED_FROM_SPEC: Final = (
-    "platform",
-    "mode",
-    "collection_type",
-    "pol",
-    "lon",
-    "lat",
-    "duration",
-    "orbit_state",
-    "direction",
-    "look",
-    "squint",
-    "tz_name",
-    "ownership",
-    "products",
-    "looks",
-    "az_res",
-    "slant_res",
-    "name",
-)
-
-
 def _handmade_collect(spec: _HandMade, rng: random.Random, taken: set[tuple[int, int]]) -> Collect:
     """Turn a hand-made spec into a collect; its id and minor angles come from ``rng``."""
-    start = datetime.fromisoformat(spec.start).replace(tzinfo=UTC)
-    taken.add((spec.platform, int(start.timestamp())))
-    copied = {name: getattr(spec, name) for name in _COPIED_FROM_SPEC}
+    given = spec.given
+    taken.add((given["platform"], int(given["start"].timestamp())))
     # Keyword arguments run in order: the id, then the layover, use case and delay draws.
     return Collect(
         collect_id=_new_uuid(rng),
-        start=start,
         layover=rng.uniform(-15.0, 15.0),
-        tz_offset_min=spec.tz_offset_h * 60,
-        algorithm="pfa" if spec.mode == "spotlight" else "backprojection",
+        algorithm="pfa" if given["mode"] == "spotlight" else "backprojection",
         holdback_days=0,
         use_case=rng.choice(_USE_CASES),
         processing_delay_s=rng.uniform(3600.0, 30 * 3600.0),
-        **copied,
+        **given,
     )
 
 
