@@ -1,16 +1,14 @@
 """What ``capella tasks`` and ``capella repeats`` share: options, search filters, bulk results.
 
 Both create a request from the same constraint options and search, cancel and update the same
-way. The options live in tables (:class:`Options`): a command takes a table as one parameter,
-:func:`with_options` spreads it into the command line, and the command receives the values
-given, ready for the client. :func:`add_request_commands` adds ``search``, ``cancel`` and
+way. The options live in tables (``_options.py``): a command takes a table as one parameter,
+``with_options`` spreads it into the command line, and the command receives the values given,
+ready for the client. :func:`add_request_commands` adds ``search``, ``cancel`` and
 ``update`` for one :class:`RequestKind`, so both groups run one implementation.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -22,6 +20,21 @@ import typer
 from capella.cli import output
 from capella.cli._context import CliError, Command, ExitCode, epilog, state_of, usage_error
 from capella.cli._inputs import parse_interval, parse_value, read_geometry, request_ids, split_csv
+from capella.cli._options import (
+    Given,
+    Option,
+    Options,
+    ToKeywords,
+    choice,
+    choices,
+    converted,
+    keyword,
+    many,
+    number,
+    switch,
+    text,
+    with_options,
+)
 from capella.enumerations import (
     ArchiveHoldback,
     BaseEnum,
@@ -36,100 +49,6 @@ from capella.enumerations import (
 )
 from capella.errors import InvalidFilterError
 from capella.tasking.search import Field, Kind, build_query
-
-Given = dict[str, Any]
-ToKeywords = Callable[[str, Any], Mapping[str, Any]]
-
-
-def choices(enum_cls: type[BaseEnum]) -> str:
-    """The values of an enum for help texts."""
-    return ", ".join(str(v) for v in enum_cls.values())
-
-
-def completer(enum_cls: type[BaseEnum]) -> Callable[[str], list[str]]:
-    """Shell completion of an enum's values."""
-    values = [str(v) for v in enum_cls.values()]
-    return lambda incomplete: [v for v in values if v.startswith(incomplete)]
-
-
-def enum_flag(flag: str, enum_cls: type[BaseEnum], text: str = "{}") -> Any:
-    """An option over an enum's values: `text` with ``{}`` standing for them, and completion."""
-    return typer.Option(
-        flag, help=text.format(choices(enum_cls)), autocompletion=completer(enum_cls)
-    )
-
-
-# -- option tables ------------------------------------------------------------------------------
-
-
-def keyword(name: str, value: Any) -> Mapping[str, Any]:
-    """The option as the client keyword of the same name (left out when not given)."""
-    return {} if value is None else {name: value}
-
-
-def converted(convert: Callable[[Any], Any]) -> ToKeywords:
-    """The option converted by `convert`, as the client keyword of the same name."""
-    return lambda name, value: keyword(name, None if value is None else convert(value))
-
-
-@attrs.frozen
-class Option:
-    """One command-line option: its type with typer's metadata, its default, how it reaches
-    the client (a function of the parameter name and value returning keywords)."""
-
-    annotation: Any
-    default: Any = None
-    to_keywords: ToKeywords = keyword
-
-
-class Options(Given):
-    """A table of options (name -> :class:`Option`) that a command takes as one parameter.
-
-    Used as the parameter's default; :func:`with_options` replaces it by the table's options in
-    the command's signature and passes the command the keywords they make.
-    """
-
-    def __init__(self, *tables: Mapping[str, Option]) -> None:
-        super().__init__()
-        self.table: dict[str, Option] = {k: v for table in tables for k, v in table.items()}
-
-    def keywords(self, values: Mapping[str, Any]) -> Given:
-        """The keywords the given `values` make, in table order."""
-        found: Given = {}
-        for name, option in self.table.items():
-            found.update(option.to_keywords(name, values[name]))
-        return found
-
-
-def with_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Spread each parameter whose default is an :class:`Options` table into its options."""
-    signature = inspect.signature(command, eval_str=True)
-    parameters: list[inspect.Parameter] = []
-    tables: dict[str, Options] = {}
-    for parameter in signature.parameters.values():
-        if not isinstance(parameter.default, Options):
-            parameters.append(parameter)
-            continue
-        tables[parameter.name] = parameter.default
-        parameters += [
-            inspect.Parameter(
-                name,
-                inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                annotation=option.annotation,
-                default=inspect.Parameter.empty if option.default is ... else option.default,
-            )
-            for name, option in parameter.default.table.items()
-        ]
-
-    @functools.wraps(command)
-    def spread(**values: Any) -> None:
-        for name, table in tables.items():
-            table_values = {key: values.pop(key) for key in table.table}
-            values[name] = table.keywords(table_values)
-        command(**values)
-
-    spread.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return spread
 
 
 def local_time_value(text: str) -> Any:
@@ -154,45 +73,20 @@ def orbital_planes_value(values: list[str]) -> list[int] | None:
         usage_error(f"--orbital-plane: expected numbers (45, 53, 97), got {', '.join(planes)}")
 
 
-def _csv(values: list[str]) -> list[str] | None:
-    return split_csv(values) or None
-
-
-def _text(flag: str, text: str, to_keywords: ToKeywords = keyword) -> Option:
-    return Option(Annotated[str | None, typer.Option(flag, help=text)], to_keywords=to_keywords)
-
-
-def _many(*flags: str, text: str, values: type[BaseEnum] | None = None) -> Any:
-    completion = None if values is None else completer(values)
-    return Annotated[list[str] | None, typer.Option(*flags, help=text, autocompletion=completion)]
-
-
-def _number(flag: str, text: str) -> Option:
-    return Option(Annotated[float | None, typer.Option(flag, help=text)])
-
-
-def choice(flag: str, enum_cls: type[BaseEnum], text: str) -> Option:
-    """An optional option taking one of `enum_cls`'s values (see :func:`enum_flag`)."""
-    return Option(Annotated[str | None, enum_flag(flag, enum_cls, text)])
-
-
 GEOMETRY_HELP = (
     "Point or Polygon: a GeoJSON file, '-' for stdin, or inline JSON (a Feature or "
     "one-feature FeatureCollection is unwrapped)."
 )
-PRODUCT_TYPES = Option(
-    _many(
-        "--product-type",
-        "-p",
-        text=f"Products to deliver (repeatable or comma-separated): {choices(ProductType)}.",
-        values=ProductType,
-    ),
-    to_keywords=converted(_csv),
+PRODUCT_TYPES = many(
+    "--product-type",
+    "-p",
+    help=f"Products to deliver (repeatable or comma-separated): {choices(ProductType)}.",
+    values=ProductType,
 )
-DESCRIPTION = _text("--description", "Free text.")
+DESCRIPTION = text("--description", help="Free text.")
 CUSTOM_ATTRIBUTES = {
-    "custom_attribute_1": _text("--custom-attribute-1", "Your metadata."),
-    "custom_attribute_2": _text("--custom-attribute-2", "Your metadata."),
+    "custom_attribute_1": text("--custom-attribute-1", help="Your metadata."),
+    "custom_attribute_2": text("--custom-attribute-2", help="Your metadata."),
 }
 
 # What every new request starts with; geometry and name are read by `create_request`.
@@ -215,27 +109,18 @@ NEW_REQUEST = {
 }
 # The collection constraints both kinds of request take, in the order --help lists them.
 CONSTRAINTS = {
-    "local_time": Option(
-        Annotated[
-            str | None,
-            typer.Option(
-                "--local-time",
-                help="day, night, anytime, or JSON seconds of the day, e.g. '[[21600,64800]]'.",
-            ),
-        ],
+    "local_time": text(
+        "--local-time",
+        help="day, night, anytime, or JSON seconds of the day, e.g. '[[21600,64800]]'.",
         to_keywords=converted(local_time_value),
     ),
     "product_types": PRODUCT_TYPES,
-    "off_nadir_min": _number("--off-nadir-min", "Degrees."),
-    "off_nadir_max": _number("--off-nadir-max", "Degrees."),
-    "image_width": _number("--image-width", "Metres."),
-    "orbital_planes": Option(
-        Annotated[
-            list[str] | None,
-            typer.Option(
-                "--orbital-plane", help="Allowed orbital planes: 45, 53, 97 (repeatable)."
-            ),
-        ],
+    "off_nadir_min": number("--off-nadir-min", help="Degrees."),
+    "off_nadir_max": number("--off-nadir-max", help="Degrees."),
+    "image_width": number("--image-width", help="Metres."),
+    "orbital_planes": many(
+        "--orbital-plane",
+        help="Allowed orbital planes: 45, 53, 97 (repeatable).",
         to_keywords=converted(orbital_planes_value),
     ),
     "asc_dsc": choice("--asc-dsc", OrbitState, "{} (default either)."),
@@ -246,13 +131,13 @@ CONSTRAINTS = {
 }
 # The angle limits and the contract, listed after the constraints.
 LIMITS = {
-    "azimuth_angle_min": _number("--azimuth-angle-min", "Degrees from north."),
-    "azimuth_angle_max": _number("--azimuth-angle-max", "Degrees from north."),
+    "azimuth_angle_min": number("--azimuth-angle-min", help="Degrees from north."),
+    "azimuth_angle_max": number("--azimuth-angle-max", help="Degrees from north."),
     "squint": choice(
         "--squint", SquintMode, "{} (default enabled for a point, disabled for an area)."
     ),
-    "max_squint_angle": _number("--max-squint-angle", "Degrees."),
-    "contract_id": _text("--contract-id", "Charge this contract (default: your default)."),
+    "max_squint_angle": number("--max-squint-angle", help="Degrees."),
+    "contract_id": text("--contract-id", help="Charge this contract (default: your default)."),
 }
 
 
@@ -314,10 +199,9 @@ def _if_set(name: str, value: str | None) -> Mapping[str, Any]:
     return {name: value} if value else {}
 
 
-def interval_option(flag: str, text: str) -> Option:
+def interval_option(flag: str, help_text: str) -> Option:
     """A ``START/END`` search option of the filter named like the parameter."""
-    annotation = Annotated[str | None, typer.Option(flag, metavar="START/END", help=text)]
-    return Option(annotation, to_keywords=within(flag))
+    return text(flag, metavar="START/END", help=help_text, to_keywords=within(flag))
 
 
 def search_filters(
@@ -351,31 +235,24 @@ def search_filters(
 
 # The search options both kinds share; each kind adds its tier, time and id options.
 SEARCH_STATUS = {
-    "status": Option(
-        _many(
-            "--status",
-            text="Current status(es), repeatable or comma-separated: "
-            f"{choices(TaskingRequestStatus)}.",
-            values=TaskingRequestStatus,
-        ),
+    "status": many(
+        "--status",
+        help=f"Current status(es), repeatable or comma-separated: {choices(TaskingRequestStatus)}.",
+        values=TaskingRequestStatus,
         to_keywords=listed,
     ),
-    "collection_type": Option(
-        _many(
-            "--collection-type",
-            text="Collection type(s), repeatable or comma-separated.",
-            values=CollectionType,
-        ),
+    "collection_type": many(
+        "--collection-type",
+        help="Collection type(s), repeatable or comma-separated.",
+        values=CollectionType,
         to_keywords=listed,
     ),
 }
 SEARCH_MODE = {
-    "instrument_mode": Option(
-        _many(
-            "--instrument-mode",
-            text=f"Instrument mode(s): {choices(InstrumentMode)}.",
-            values=InstrumentMode,
-        ),
+    "instrument_mode": many(
+        "--instrument-mode",
+        help=f"Instrument mode(s): {choices(InstrumentMode)}.",
+        values=InstrumentMode,
         to_keywords=listed,
     ),
     "submission_time": interval_option(
@@ -384,32 +261,19 @@ SEARCH_MODE = {
     ),
 }
 SEARCH_SCOPE = {
-    "for_org": Option(
-        Annotated[
-            bool,
-            typer.Option(
-                "--for-org", help="Your organization's requests (organization-manager role)."
-            ),
-        ],
-        default=False,
+    "for_org": switch(
+        "--for-org", help="Your organization's requests (organization-manager role)."
     ),
-    "org_id": _text("--org-id", "Another organization's requests.", _if_set),
-    "user_id": _text("--user-id", "Another user's requests.", _if_set),
-    "filters": Option(
-        Annotated[
-            list[str] | None,
-            typer.Option(
-                "--filter",
-                "-f",
-                metavar="FIELD__OP=VALUE",
-                help="Any search filter (repeatable), e.g. submission_time__gte=2024-01-01.",
-            ),
-        ]
+    "org_id": text("--org-id", help="Another organization's requests.", to_keywords=_if_set),
+    "user_id": text("--user-id", help="Another user's requests.", to_keywords=_if_set),
+    "filters": many(
+        "--filter",
+        "-f",
+        metavar="FIELD__OP=VALUE",
+        help="Any search filter (repeatable), e.g. submission_time__gte=2024-01-01.",
+        to_keywords=keyword,
     ),
-    "threaded": Option(
-        Annotated[bool, typer.Option("--threaded/--no-threaded", help="Fetch pages in parallel.")],
-        default=True,
-    ),
+    "threaded": switch("--threaded/--no-threaded", help="Fetch pages in parallel.", default=True),
     "page_size": Option(
         Annotated[int, typer.Option("--page-size", min=250, max=500, help="Requests per page.")],
         default=250,
@@ -523,39 +387,32 @@ class RequestKind:
     @property
     def search_options(self) -> Options:
         """The shared search options with this kind's tiers, time filter and ``--id``."""
-        name, flag, text = self.window
-        tiers = _many(
-            "--collection-tier", text=f"Tier(s): {choices(self.tiers)}.", values=self.tiers
+        name, flag, window_help = self.window
+        tiers = many(
+            "--collection-tier",
+            help=f"Tier(s): {choices(self.tiers)}.",
+            values=self.tiers,
+            to_keywords=listed,
         )
-        ids = _many("--id", text=f"{self.noun.capitalize()} id(s).")
+        ids = many("--id", help=f"{self.noun.capitalize()} id(s).", to_keywords=listed)
         return Options(
             SEARCH_STATUS,
-            {"collection_tier": Option(tiers, to_keywords=listed)},
+            {"collection_tier": tiers},
             SEARCH_MODE,
-            {
-                name: interval_option(flag, text),
-                f"{self.snake}_id": Option(ids, to_keywords=listed),
-            },
+            {name: interval_option(flag, window_help), f"{self.snake}_id": ids},
             SEARCH_SCOPE,
         )
 
 
 _UPDATES = Options(
     {
-        "name": _text("--name", "New name."),
+        "name": text("--name", help="New name."),
         "description": DESCRIPTION,
         **CUSTOM_ATTRIBUTES,
         "product_types": PRODUCT_TYPES,
     }
 )
-_YES = Options(
-    {
-        "yes": Option(
-            Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")],
-            default=False,
-        )
-    }
-)
+_YES = Options({"yes": switch("--yes", "-y", help="Do not ask for confirmation.")})
 
 
 def add_request_commands(app: typer.Typer, kind: RequestKind, epilogs: Mapping[str, str]) -> None:

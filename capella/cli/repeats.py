@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from capella.cli import _options as o
 from capella.cli import _tasking as t
 from capella.cli import output
 from capella.cli._context import Command, epilog, new_app
@@ -33,24 +34,24 @@ Without --repeat-end or --repetition-count the series runs until cancelled.
 """
 
 
-_CREATE_OPTIONS = t.Options(
+_CREATE_OPTIONS = o.Options(
     t.NEW_REQUEST,
     {
-        "collection_tier": t.choice(
+        "collection_tier": o.choice(
             "--collection-tier", RepeatCollectionTier, "{} (default routine)."
         ),
-        "repeat_start": t.Option(
+        "repeat_start": o.Option(
             Annotated[
                 str | None, typer.Option("--repeat-start", help="First collection (default now).")
             ]
         ),
-        "repeat_end": t.Option(
+        "repeat_end": o.Option(
             Annotated[
                 str | None,
                 typer.Option("--repeat-end", help="Last collection (excludes --repetition-count)."),
             ]
         ),
-        "repetition_interval": t.Option(
+        "repetition_interval": o.Option(
             Annotated[
                 int | None,
                 typer.Option(
@@ -58,7 +59,7 @@ _CREATE_OPTIONS = t.Options(
                 ),
             ]
         ),
-        "repetition_count": t.Option(
+        "repetition_count": o.Option(
             Annotated[
                 int | None,
                 typer.Option("--repetition-count", min=1, help="Number of collections."),
@@ -68,7 +69,7 @@ _CREATE_OPTIONS = t.Options(
     t.CONSTRAINTS,
     t.LIMITS,
     {
-        "maintain_scene_framing": t.Option(
+        "maintain_scene_framing": o.Option(
             Annotated[
                 bool | None,
                 typer.Option(
@@ -78,22 +79,22 @@ _CREATE_OPTIONS = t.Options(
                 ),
             ]
         ),
-        "look_angle_tolerance": t.Option(
+        "look_angle_tolerance": o.Option(
             Annotated[float | None, typer.Option("--look-angle-tolerance", help="Degrees.")]
         ),
-        "azimuth_angle_tolerance": t.Option(
+        "azimuth_angle_tolerance": o.Option(
             Annotated[float | None, typer.Option("--azimuth-angle-tolerance", help="Degrees.")]
         ),
-        "window_duration": t.Option(
+        "window_duration": o.Option(
             Annotated[
                 float | None,
                 typer.Option("--window-duration", help="Seconds per derived request."),
             ]
         ),
-        "insar_orbit": t.Option(
+        "insar_orbit": o.Option(
             Annotated[
                 str | None,
-                t.enum_flag("--insar-orbit", InsarOrbit, "{} (required by the insar tier)."),
+                o.enum_flag("--insar-orbit", InsarOrbit, "{} (required by the insar tier)."),
             ]
         ),
     },
@@ -101,8 +102,8 @@ _CREATE_OPTIONS = t.Options(
 
 
 @app.command("create", cls=Command, epilog=epilog(CREATE_EPILOG))
-@t.with_options
-def create(ctx: typer.Context, options: t.Given = _CREATE_OPTIONS) -> None:
+@o.with_options
+def create(ctx: typer.Context, options: o.Given = _CREATE_OPTIONS) -> None:
     """Create a repeat request: a series of collections of one point or area."""
     t.create_request(ctx, options, lambda client: client.create_repeat_request)
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from capella.cli import _options as o
 from capella.cli import _tasking as t
 from capella.cli import output
 from capella.cli._context import Command, epilog, new_app, state_of
@@ -38,17 +39,17 @@ def _approval(name: str, value: bool) -> dict[str, Any]:
     return {name: True} if value else {}
 
 
-_CREATE_OPTIONS = t.Options(
+_CREATE_OPTIONS = o.Options(
     t.NEW_REQUEST,
     {
-        "collection_tier": t.choice("--collection-tier", CollectionTier, "{} (default standard)."),
-        "window_open": t.Option(
+        "collection_tier": o.choice("--collection-tier", CollectionTier, "{} (default standard)."),
+        "window_open": o.Option(
             Annotated[
                 str | None,
                 typer.Option("--window-open", help="Earliest collection time (default now)."),
             ]
         ),
-        "window_close": t.Option(
+        "window_close": o.Option(
             Annotated[
                 str | None,
                 typer.Option(
@@ -59,7 +60,7 @@ _CREATE_OPTIONS = t.Options(
     },
     t.CONSTRAINTS,
     {
-        "pre_approval": t.Option(
+        "pre_approval": o.Option(
             Annotated[bool, typer.Option("--pre-approval", help="Skip the cost review step.")],
             default=False,
             to_keywords=_approval,
@@ -70,8 +71,8 @@ _CREATE_OPTIONS = t.Options(
 
 
 @app.command("create", cls=Command, epilog=epilog(CREATE_EPILOG))
-@t.with_options
-def create(ctx: typer.Context, options: t.Given = _CREATE_OPTIONS) -> None:
+@o.with_options
+def create(ctx: typer.Context, options: o.Given = _CREATE_OPTIONS) -> None:
     """Create a tasking request for a point or area."""
     t.create_request(ctx, options, lambda client: client.create_tasking_request)
 
@@ -84,8 +85,8 @@ def create(ctx: typer.Context, options: t.Given = _CREATE_OPTIONS) -> None:
         "| jq .properties.statusHistory\n"
     ),
 )
-@t.with_options
-def show(ctx: typer.Context, given: t.Given = TASKING_REQUESTS.ids) -> None:
+@o.with_options
+def show(ctx: typer.Context, given: o.Given = TASKING_REQUESTS.ids) -> None:
     """Print tasking requests by id (one JSON record each)."""
     client = state_of(ctx).client()
     for request_id in request_ids(given["request_ids_"], TASKING_REQUESTS.id_keys):

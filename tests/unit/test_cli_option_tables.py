@@ -1,4 +1,4 @@
-"""The option tables behind ``capella tasks`` and ``capella repeats`` (cli/_tasking.py)."""
+"""The option tables behind ``capella tasks`` and ``capella repeats`` (cli/_options.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from typing import Annotated, Any
 import typer
 from typer.testing import CliRunner
 
-from capella.cli import _tasking as t
+from capella.cli import _options as o
 from capella.cli.repeats import REPEAT_REQUESTS
 from capella.cli.tasks import TASKING_REQUESTS
 
-_TABLE = t.Options(
+_TABLE = o.Options(
     {
-        "first": t.Option(Annotated[str | None, typer.Option("--first", help="One.")]),
-        "count": t.Option(
+        "first": o.Option(Annotated[str | None, typer.Option("--first", help="One.")]),
+        "count": o.Option(
             Annotated[str | None, typer.Option("--count", help="Two.")],
-            to_keywords=t.converted(int),
+            to_keywords=o.converted(int),
         ),
     }
 )
@@ -26,8 +26,8 @@ def _app(seen: list[dict[str, Any]]) -> typer.Typer:
     app = typer.Typer()
 
     @app.command()
-    @t.with_options
-    def command(before: Annotated[str, typer.Option()] = "x", options: t.Given = _TABLE) -> None:
+    @o.with_options
+    def command(before: Annotated[str, typer.Option()] = "x", options: o.Given = _TABLE) -> None:
         seen.append({"before": before, **options})
 
     return app
