@@ -18,7 +18,7 @@ import attrs
 import typer
 
 from capella.cli._context import usage_error
-from capella.cli._inputs import split_csv
+from capella.cli._inputs import one_or_many, parse_interval, split_csv
 from capella.enumerations import BaseEnum
 
 Given = dict[str, Any]
@@ -59,6 +59,28 @@ def converted(convert: Callable[[Any], Any]) -> ToKeywords:
 def renamed(key: str, convert: Callable[[Any], Any] = lambda value: value) -> ToKeywords:
     """The option, converted by `convert`, always as the client keyword `key`."""
     return lambda name, value: {key: convert(value)}
+
+
+def listed(name: str, values: list[str] | None) -> Mapping[str, Any]:
+    """A repeatable or comma-separated option as the filter `name` (one value or any of)."""
+    parts = split_csv(values)
+    return {name: one_or_many(parts)} if parts else {}
+
+
+def within(flag: str, parse: Callable[[str, str], tuple[Any, Any]] = parse_interval) -> ToKeywords:
+    """A ``START/END`` (or ``MIN/MAX`` with `parse`) option as filters ``name__gte`` and
+    ``name__lte``; one instant or value (start equals end) as ``name``."""
+
+    def keywords(name: str, given: str | None) -> Mapping[str, Any]:
+        if given is None:
+            return {}
+        low, high = parse(given, flag)
+        if low is not None and low == high:
+            return {name: low}
+        bounds = ((f"{name}__gte", low), (f"{name}__lte", high))
+        return {key: value for key, value in bounds if value is not None}
+
+    return keywords
 
 
 def csv_list(values: list[str] | None) -> list[str] | None:

@@ -19,21 +19,22 @@ import typer
 
 from capella.cli import output
 from capella.cli._context import CliError, Command, ExitCode, epilog, state_of, usage_error
-from capella.cli._inputs import parse_interval, parse_value, read_geometry, request_ids, split_csv
+from capella.cli._inputs import parse_value, read_geometry, request_ids, split_csv
 from capella.cli._options import (
     Given,
     Option,
     Options,
-    ToKeywords,
     choice,
     choices,
     converted,
     keyword,
+    listed,
     many,
     number,
     switch,
     text,
     with_options,
+    within,
 )
 from capella.enumerations import (
     ArchiveHoldback,
@@ -153,45 +154,6 @@ def create_request(
 
 
 # -- search --------------------------------------------------------------------------------------
-
-
-def add_interval(filters: dict[str, Any], name: str, text: str | None, option: str) -> None:
-    """``START/END`` -> ``name__gte`` / ``name__lte``; one instant -> ``name``."""
-    if text is None:
-        return
-    start, end = parse_interval(text, option)
-    if start is not None and start == end:
-        filters[name] = start
-        return
-    if start is not None:
-        filters[f"{name}__gte"] = start
-    if end is not None:
-        filters[f"{name}__lte"] = end
-
-
-def add_list(filters: dict[str, Any], name: str, values: list[str] | None) -> None:
-    """Repeatable/comma options -> one value or a list (any of)."""
-    parts = split_csv(values)
-    if parts:
-        filters[name] = parts[0] if len(parts) == 1 else parts
-
-
-def listed(name: str, values: list[str] | None) -> Mapping[str, Any]:
-    """A repeatable or comma-separated option as the filter `name` (one value or any of)."""
-    found: Given = {}
-    add_list(found, name, values)
-    return found
-
-
-def within(flag: str) -> ToKeywords:
-    """A ``START/END`` option as filters ``name__gte`` and ``name__lte`` (an instant: ``name``)."""
-
-    def keywords(name: str, text: str | None) -> Mapping[str, Any]:
-        found: Given = {}
-        add_interval(found, name, text, flag)
-        return found
-
-    return keywords
 
 
 def _if_set(name: str, value: str | None) -> Mapping[str, Any]:

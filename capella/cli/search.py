@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -10,12 +11,25 @@ import typer
 from capella.cli import output
 from capella.cli._context import Command, epilog, state_of, usage_error
 from capella.cli._inputs import (
+    one_or_many,
     parse_bbox,
-    parse_interval,
     parse_range,
     parse_scalar,
     read_geometry,
     split_csv,
+)
+from capella.cli._options import (
+    Given,
+    Option,
+    Options,
+    ToKeywords,
+    choices,
+    completer,
+    many,
+    switch,
+    text,
+    with_options,
+    within,
 )
 from capella.enumerations import (
     BaseEnum,
@@ -33,13 +47,6 @@ from capella.query import DEFAULT_LIMIT, MAX_ITEMS, build_query
 
 def _choices(enum_cls: type[BaseEnum]) -> list[str]:
     return [str(v) for v in enum_cls.values()]
-
-
-def _completer(enum_cls: type[BaseEnum]) -> Any:
-    def complete(incomplete: str) -> list[str]:
-        return [v for v in _choices(enum_cls) if v.lower().startswith(incomplete.lower())]
-
-    return complete
 
 
 def _fields_help() -> str:
@@ -117,246 +124,167 @@ def parse_filters(expressions: list[str]) -> dict[str, Any]:
     return filters
 
 
-def _set(filters: dict[str, Any], key: str, values: list[Any], option: str) -> None:
-    if not values:
-        return
-    if key in filters:
-        usage_error(f"{option} and --filter {key}=... both set {key}")
-    filters[key] = values[0] if len(values) == 1 else values
+def _field(name: str | None = None) -> ToKeywords:
+    """The catalog field `name` (by default the option's own name), in its enum's spelling: one
+    value, or a list (any of)."""
+
+    def keywords(option: str, given: str | list[str] | None) -> Mapping[str, Any]:
+        key = name or option
+        parts = split_csv([given] if isinstance(given, str) else given)
+        values = [_canonical(BY_NAME[key], part) for part in parts]
+        return {key: one_or_many(values)} if values else {}
+
+    return keywords
 
 
-def _set_range(filters: dict[str, Any], name: str, text: str | None, option: str) -> None:
-    if text is None:
-        return
-    lo, hi = parse_range(text, option)
-    if lo is not None and lo == hi:
-        _set(filters, name, [lo], option)
-        return
-    if lo is not None:
-        _set(filters, f"{name}__gte", [lo], option)
-    if hi is not None:
-        _set(filters, f"{name}__lte", [hi], option)
+def _when_given(convert: Callable[[Any], Any], key: str | None = None) -> ToKeywords:
+    """The option converted by `convert` as the keyword `key` (its own name by default), only
+    when given (not empty)."""
+    return lambda name, given: {key or name: convert(given)} if given else {}
 
 
-def build_filters(
-    *,
-    product_type: list[str] | None = None,
-    instrument_mode: list[str] | None = None,
-    polarization: list[str] | None = None,
-    collection: list[str] | None = None,
-    platform: list[str] | None = None,
-    collection_type: list[str] | None = None,
-    orbit_state: str | None = None,
-    observation_direction: str | None = None,
-    collect_id: list[str] | None = None,
-    stac_id: list[str] | None = None,
-    ownership: str | None = None,
-    bbox: str | None = None,
-    intersects: str | None = None,
-    datetime: str | None = None,
-    look_angle: str | None = None,
-    incidence_angle: str | None = None,
-    filters: list[str] | None = None,
-    sortby: list[str] | None = None,
-    limit: int | None = None,
-    threaded: bool = False,
-) -> dict[str, Any]:
-    """The ``client.search`` keywords for the options (validated; InvalidInputError if not)."""
-    out = parse_filters(filters or [])
-
-    def enum_list(name: str, values: list[str] | None, option: str) -> None:
-        field = BY_NAME[name]
-        _set(out, name, [_canonical(field, v) for v in split_csv(values)], option)
-
-    enum_list("product_type", product_type, "--product-type")
-    enum_list("instrument_mode", instrument_mode, "--instrument-mode")
-    enum_list("polarizations", polarization, "--polarization")
-    enum_list("collection_type", collection_type, "--collection-type")
-    enum_list("orbit_state", [orbit_state] if orbit_state else None, "--orbit-state")
-    enum_list(
-        "observation_direction",
-        [observation_direction] if observation_direction else None,
-        "--observation-direction",
-    )
-    _set(out, "platform", split_csv(platform), "--platform")
-    _set(out, "collect_id", split_csv(collect_id), "--collect-id")
-    if collection:
-        out["collections"] = split_csv(collection)
-    if stac_id:
-        out["ids"] = split_csv(stac_id)
-    if ownership:
-        match = [o for o in _choices(OwnershipOption) if o.lower() == ownership.lower()]
-        out["ownership"] = match[0] if match else ownership
-    if bbox:
-        out["bbox"] = parse_bbox(bbox)
-    if intersects:
-        out["intersects"] = read_geometry(intersects, "--intersects")
-    if datetime:
-        start, end = parse_interval(datetime, "--datetime")
-        if start is not None and start == end:
-            _set(out, "datetime", [start], "--datetime")
-        else:
-            if start is not None:
-                _set(out, "datetime__gte", [start], "--datetime")
-            if end is not None:
-                _set(out, "datetime__lte", [end], "--datetime")
-    _set_range(out, "look_angle", look_angle, "--look-angle")
-    _set_range(out, "incidence_angle", incidence_angle, "--incidence-angle")
-    if sortby:
-        out["sortby"] = split_csv(sortby)
-    if limit is not None:
-        out["limit"] = limit
-    if threaded:
-        out["threaded"] = True
-    # The same validation the client runs, before any credentials are needed.
-    build_query(out)
-    return out
+def _ownership(text: str) -> str:
+    # Any case is accepted; the API wants its own spelling.
+    match = [o for o in _choices(OwnershipOption) if o.lower() == text.lower()]
+    return match[0] if match else text
 
 
-def search(
-    ctx: typer.Context,
-    product_type: Annotated[
-        list[str] | None,
-        typer.Option(
+def _complete_filter(incomplete: str) -> list[str]:
+    return [f"{n}__" for n in FILTER_NAMES if n.startswith(incomplete)]
+
+
+def _complete_sort(incomplete: str) -> list[str]:
+    keys = (f"{sign}{n}" for sign in ("+", "-") for n in SORTABLE)
+    return [key for key in keys if key.startswith(incomplete)]
+
+
+def _one_of(enum_cls: type[BaseEnum], flag: str, help_text: str) -> Option:
+    # One value of the catalog field named like the option, in any case, completed from its enum.
+    return text(flag, help=help_text, autocompletion=completer(enum_cls), to_keywords=_field())
+
+
+def _any_of(enum_cls: type[BaseEnum], *flags: str, help: str, field: str | None = None) -> Option:
+    # Values of a catalog field, repeatable or comma-separated; --help lists them.
+    described = f"{help}: {choices(enum_cls)}."
+    return many(*flags, help=described, values=enum_cls, to_keywords=_field(field))
+
+
+# Each option of ``capella search`` and the search keywords it makes, in the order --help lists
+# them. Two options that set one keyword (say --product-type and --filter product_type=...) are
+# a usage error.
+SEARCH_OPTIONS = Options(
+    {
+        "product_type": _any_of(
+            ProductType,
             "--product-type",
             "-p",
-            help="Product type(s), repeatable or comma-separated: "
-            f"{', '.join(_choices(ProductType))}.",
-            autocompletion=_completer(ProductType),
+            help="Product type(s), repeatable or comma-separated",
         ),
-    ] = None,
-    instrument_mode: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--instrument-mode",
-            "-m",
-            help=f"Instrument mode(s): {', '.join(_choices(InstrumentMode))}.",
-            autocompletion=_completer(InstrumentMode),
+        "instrument_mode": _any_of(
+            InstrumentMode, "--instrument-mode", "-m", help="Instrument mode(s)"
         ),
-    ] = None,
-    polarization: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--polarization",
-            help=f"Polarization(s): {', '.join(_choices(CatalogPolarization))}.",
-            autocompletion=_completer(CatalogPolarization),
+        "polarization": _any_of(
+            CatalogPolarization, "--polarization", help="Polarization(s)", field="polarizations"
         ),
-    ] = None,
-    collection: Annotated[
-        list[str] | None,
-        typer.Option("--collection", "-c", help="STAC collection(s), e.g. capella-geo."),
-    ] = None,
-    platform: Annotated[
-        list[str] | None, typer.Option("--platform", help="Platform(s), e.g. capella-7.")
-    ] = None,
-    collection_type: Annotated[
-        list[str] | None,
-        typer.Option(
+        "collection": many(
+            "--collection",
+            "-c",
+            help="STAC collection(s), e.g. capella-geo.",
+            to_keywords=_when_given(split_csv, "collections"),
+        ),
+        "platform": many("--platform", help="Platform(s), e.g. capella-7.", to_keywords=_field()),
+        "collection_type": many(
             "--collection-type",
             help="Collection type(s), e.g. spotlight_ultra.",
-            autocompletion=_completer(CollectionType),
+            values=CollectionType,
+            to_keywords=_field(),
         ),
-    ] = None,
-    orbit_state: Annotated[
-        str | None,
-        typer.Option(
-            "--orbit-state",
-            help="ascending or descending.",
-            autocompletion=_completer(CatalogOrbitState),
+        "orbit_state": _one_of(CatalogOrbitState, "--orbit-state", "ascending or descending."),
+        "observation_direction": _one_of(
+            CatalogObservationDirection, "--observation-direction", "Look direction: left or right."
         ),
-    ] = None,
-    observation_direction: Annotated[
-        str | None,
-        typer.Option(
-            "--observation-direction",
-            help="Look direction: left or right.",
-            autocompletion=_completer(CatalogObservationDirection),
+        "collect_id": many("--collect-id", help="Collect UUID(s).", to_keywords=_field()),
+        "stac_id": many(
+            "--id", help="STAC id(s) to fetch.", to_keywords=_when_given(split_csv, "ids")
         ),
-    ] = None,
-    collect_id: Annotated[
-        list[str] | None, typer.Option("--collect-id", help="Collect UUID(s).")
-    ] = None,
-    stac_id: Annotated[list[str] | None, typer.Option("--id", help="STAC id(s) to fetch.")] = None,
-    ownership: Annotated[
-        str | None,
-        typer.Option(
+        "ownership": text(
             "--ownership",
-            help=f"One of {', '.join(_choices(OwnershipOption))}.",
-            autocompletion=_completer(OwnershipOption),
+            help=f"One of {choices(OwnershipOption)}.",
+            autocompletion=completer(OwnershipOption),
+            to_keywords=_when_given(_ownership),
         ),
-    ] = None,
-    bbox: Annotated[
-        str | None,
-        typer.Option("--bbox", help="WEST,SOUTH,EAST,NORTH in degrees (WGS84)."),
-    ] = None,
-    intersects: Annotated[
-        str | None,
-        typer.Option(
+        "bbox": text(
+            "--bbox",
+            help="WEST,SOUTH,EAST,NORTH in degrees (WGS84).",
+            to_keywords=_when_given(parse_bbox),
+        ),
+        "intersects": text(
             "--intersects",
             metavar="FILE|-",
             help="GeoJSON geometry, Feature or one-feature FeatureCollection: a file, '-' for "
             "stdin, or inline JSON.",
+            to_keywords=_when_given(lambda source: read_geometry(source, "--intersects")),
         ),
-    ] = None,
-    datetime: Annotated[
-        str | None,
-        typer.Option(
+        "datetime": text(
             "--datetime",
             "-d",
             help="An instant, or an interval START/END (ISO 8601; '..' or nothing for an open "
             "side), e.g. 2024-01-01/2024-02-01 or 2024-01-01T00:00:00Z/..",
+            to_keywords=within("--datetime"),
         ),
-    ] = None,
-    look_angle: Annotated[
-        str | None,
-        typer.Option("--look-angle", metavar="MIN/MAX", help="Look angle range in degrees."),
-    ] = None,
-    incidence_angle: Annotated[
-        str | None,
-        typer.Option(
-            "--incidence-angle", metavar="MIN/MAX", help="Incidence angle range in degrees."
+        "look_angle": text(
+            "--look-angle",
+            metavar="MIN/MAX",
+            help="Look angle range in degrees.",
+            to_keywords=within("--look-angle", parse_range),
         ),
-    ] = None,
-    filters: Annotated[
-        list[str] | None,
-        typer.Option(
+        "incidence_angle": text(
+            "--incidence-angle",
+            metavar="MIN/MAX",
+            help="Incidence angle range in degrees.",
+            to_keywords=within("--incidence-angle", parse_range),
+        ),
+        "filters": many(
             "--filter",
             "-f",
             metavar="FIELD__OP=VALUE",
             help="Any catalog filter (repeatable), e.g. look_angle__gt=35; fields below.",
-            autocompletion=lambda incomplete: [
-                f"{n}__" for n in FILTER_NAMES if n.startswith(incomplete)
-            ],
+            autocompletion=_complete_filter,
+            to_keywords=lambda _, given: parse_filters(given or []),
         ),
-    ] = None,
-    sortby: Annotated[
-        list[str] | None,
-        typer.Option(
+        "sortby": many(
             "--sortby",
             "-s",
             help="Sort key(s): +FIELD or -FIELD, e.g. -datetime (repeatable).",
-            autocompletion=lambda incomplete: [
-                f"{sign}{n}"
-                for sign in ("+", "-")
-                for n in SORTABLE
-                if f"{sign}{n}".startswith(incomplete)
-            ],
+            autocompletion=_complete_sort,
+            to_keywords=_when_given(split_csv),
         ),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=1,
-            max=MAX_ITEMS,
-            show_default=False,
-            help=f"Maximum number of items (default {DEFAULT_LIMIT}).",
+        "limit": Option(
+            Annotated[
+                int | None,
+                typer.Option(
+                    "--limit",
+                    "-n",
+                    min=1,
+                    max=MAX_ITEMS,
+                    show_default=False,
+                    help=f"Maximum number of items (default {DEFAULT_LIMIT}).",
+                ),
+            ]
         ),
-    ] = None,
-    threaded: Annotated[
-        bool, typer.Option("--threaded", help="Fetch pages in parallel (large searches).")
-    ] = False,
+        "threaded": switch(
+            "--threaded",
+            help="Fetch pages in parallel (large searches).",
+            to_keywords=_when_given(bool),
+        ),
+    }
+)
+
+
+@with_options
+def search(
+    ctx: typer.Context,
+    keywords: Given = SEARCH_OPTIONS,
     fmt: Annotated[
         output.Format,
         typer.Option(
@@ -369,31 +297,11 @@ def search(
 ) -> None:
     """Search the catalog; writes one STAC item per line (ndjson) to stdout."""
     output.refuse_terminal(fmt)
-    keywords = build_filters(
-        product_type=product_type,
-        instrument_mode=instrument_mode,
-        polarization=polarization,
-        collection=collection,
-        platform=platform,
-        collection_type=collection_type,
-        orbit_state=orbit_state,
-        observation_direction=observation_direction,
-        collect_id=collect_id,
-        stac_id=stac_id,
-        ownership=ownership,
-        bbox=bbox,
-        intersects=intersects,
-        datetime=datetime,
-        look_angle=look_angle,
-        incidence_angle=incidence_angle,
-        filters=filters,
-        sortby=sortby,
-        limit=limit,
-        threaded=threaded,
-    )
+    # The same validation the client runs, before any credentials are needed.
+    build_query(keywords)
     result = state_of(ctx).client().search(**keywords)
     count = output.records(result, fmt, id_of=output.item_id, columns=output.ITEM_COLUMNS)
-    if limit is None and count >= DEFAULT_LIMIT:
+    if "limit" not in keywords and count >= DEFAULT_LIMIT:
         # Planet's users were bitten by a silent default limit: say when it was reached.
         output.message(f"{count} items: the default limit; pass --limit to get more")
 

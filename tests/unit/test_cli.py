@@ -265,6 +265,8 @@ def test_search_intersects_reads_a_geometry_from_stdin(fake: FakeClient) -> None
         (["--product-type", "GEOC"], "invalid value 'GEOC'"),
         (["--sortby", "-dattime"], "did you mean 'datetime'"),
         (["-p", "GEO", "--filter", "product_type=SLC"], "both set product_type"),
+        (["--bbox", "1,2,3,4", "--filter", "bbox=5,6,7,8"], "--bbox and --filter both set bbox"),
+        (["--datetime", "2024-01-01/..", "-f", "datetime__gte=2023"], "both set datetime__gte"),
         (["--intersects", "missing.geojson"], "no such file"),
         (["--limit", "0"], "Invalid value"),
     ],
