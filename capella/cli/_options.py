@@ -61,6 +61,12 @@ def renamed(key: str, convert: Callable[[Any], Any] = lambda value: value) -> To
     return lambda name, value: {key: convert(value)}
 
 
+def when_given(convert: Callable[[Any], Any], key: str | None = None) -> ToKeywords:
+    """The option converted by `convert` as the keyword `key` (its own name by default), only
+    when given (not empty)."""
+    return lambda name, given: {key or name: convert(given)} if given else {}
+
+
 def listed(name: str, values: list[str] | None) -> Mapping[str, Any]:
     """A repeatable or comma-separated option as the filter `name` (one value or any of)."""
     parts = split_csv(values)

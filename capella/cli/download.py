@@ -10,7 +10,20 @@ from rich.filesize import decimal
 
 from capella.cli import output
 from capella.cli._context import Command, ExitCode, epilog, state_of, usage_error
-from capella.cli._inputs import STDIN, parse_records, read_stdin, split_csv
+from capella.cli._inputs import STDIN, parse_records, read_stdin
+from capella.cli._options import (
+    Given,
+    Option,
+    Options,
+    choices,
+    csv_list,
+    many,
+    renamed,
+    switch,
+    text,
+    when_given,
+    with_options,
+)
 from capella.download.jobs import DownloadOutcome
 from capella.download.progress import RunProgress, Summary, interrupted
 from capella.enumerations import AssetType, ProductType
@@ -35,23 +48,14 @@ Exit 3 when some files failed (the others are kept and listed), 1 when all did.
 """
 
 
-def _asset_completer(incomplete: str) -> list[str]:
-    return [str(v) for v in AssetType.values() if str(v).startswith(incomplete)]
-
-
-def _sources(
-    source: str | None, order: str | None, task: str | None, collect: str | None
-) -> list[dict[str, Any]]:
+def _sources(source: str | None, named: Given) -> list[dict[str, Any]]:
     """The download_products keywords of each thing to download."""
-    named = [(k, v) for k, v in (("order", order), ("task", task), ("collect", collect)) if v]
     if source is not None and source != STDIN:
         usage_error(f"unexpected argument {source!r}: use --order/--task/--collect ID, or '-'")
     if len(named) + (source is not None) != 1:
         usage_error("give exactly one of --order ID, --task ID, --collect ID or '-' (stdin)")
     if named:
-        key, value = named[0]
-        keyword = {"order": "order_id", "task": "tasking_request_id", "collect": "collect_id"}[key]
-        return [{keyword: value}]
+        return [named]
     entries = parse_records(read_stdin())
     items = [e for e in entries if isinstance(e, dict) and "assets" in e]
     if items and len(items) == len(entries):
@@ -65,6 +69,81 @@ def _sources(
     return [{"order_id": i} for i in dict.fromkeys(str(i) for i in order_ids)]
 
 
+def _never(value: bool) -> bool:
+    # --flat and --no-resume switch off what download_products does by default.
+    return not value
+
+
+# What to download: one of these, or '-' (stdin).
+_SOURCES = Options(
+    {
+        "order": text("--order", help="Order id.", to_keywords=when_given(str, "order_id")),
+        "task": text(
+            "--task",
+            help="Tasking request id (ordered first).",
+            to_keywords=when_given(str, "tasking_request_id"),
+        ),
+        "collect": text(
+            "--collect",
+            help="Collect id (ordered first).",
+            to_keywords=when_given(str, "collect_id"),
+        ),
+    }
+)
+# How to download it, as download_products keywords.
+_OPTIONS = Options(
+    {
+        "directory": Option(
+            Annotated[
+                str,
+                typer.Option(
+                    "--dir",
+                    "-d",
+                    help="Directory (created if missing) or s3://bucket/prefix to write to.",
+                ),
+            ],
+            default=".",
+            to_keywords=renamed("local_dir"),
+        ),
+        "include": many(
+            "--include",
+            help="Only these assets (repeatable or comma-separated), e.g. HH,thumbnail; "
+            "raster means HH or VV.",
+            values=AssetType,
+            to_keywords=renamed("include", csv_list),
+        ),
+        "exclude": many(
+            "--exclude",
+            help="Skip these assets; wins over --include.",
+            values=AssetType,
+            to_keywords=renamed("exclude", csv_list),
+        ),
+        "product_type": many(
+            "--product-type",
+            "-p",
+            help=f"Only these product types: {choices(ProductType)}.",
+            to_keywords=renamed("product_types", csv_list),
+        ),
+        "contract_id": text("--contract-id", help="Contract charged when --task/--collect orders."),
+        "flat": switch(
+            "--flat",
+            help="All files in --dir, not one folder per product.",
+            to_keywords=renamed("separate_dirs", _never),
+        ),
+        "override": switch("--override", help="Download again files that already exist."),
+        "no_resume": switch(
+            "--no-resume",
+            help="Restart partial files from the beginning.",
+            to_keywords=renamed("enable_resume", _never),
+        ),
+        "threaded": switch(
+            "--threaded/--no-threaded", help="Download files in parallel.", default=True
+        ),
+    }
+)
+
+
+@with_options
 def download(
     ctx: typer.Context,
     source: Annotated[
@@ -75,81 +154,15 @@ def download(
             help="'-' to read an order id or presigned STAC items from stdin.",
         ),
     ] = None,
-    order: Annotated[str | None, typer.Option("--order", help="Order id.")] = None,
-    task: Annotated[
-        str | None, typer.Option("--task", help="Tasking request id (ordered first).")
-    ] = None,
-    collect: Annotated[
-        str | None, typer.Option("--collect", help="Collect id (ordered first).")
-    ] = None,
-    directory: Annotated[
-        str,
-        typer.Option(
-            "--dir",
-            "-d",
-            help="Directory (created if missing) or s3://bucket/prefix to write to.",
-        ),
-    ] = ".",
-    include: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--include",
-            help="Only these assets (repeatable or comma-separated), e.g. HH,thumbnail; "
-            "raster means HH or VV.",
-            autocompletion=_asset_completer,
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            help="Skip these assets; wins over --include.",
-            autocompletion=_asset_completer,
-        ),
-    ] = None,
-    product_type: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--product-type",
-            "-p",
-            help=f"Only these product types: {', '.join(str(v) for v in ProductType.values())}.",
-        ),
-    ] = None,
-    contract_id: Annotated[
-        str | None,
-        typer.Option("--contract-id", help="Contract charged when --task/--collect orders."),
-    ] = None,
-    flat: Annotated[
-        bool, typer.Option("--flat", help="All files in --dir, not one folder per product.")
-    ] = False,
-    override: Annotated[
-        bool, typer.Option("--override", help="Download again files that already exist.")
-    ] = False,
-    no_resume: Annotated[
-        bool, typer.Option("--no-resume", help="Restart partial files from the beginning.")
-    ] = False,
-    threaded: Annotated[
-        bool, typer.Option("--threaded/--no-threaded", help="Download files in parallel.")
-    ] = True,
+    named: Given = _SOURCES,
+    options: Given = _OPTIONS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Download product assets; one JSON record per file on stdout."""
-    jobs = _sources(source, order, task, collect)
+    jobs = _sources(source, named)
     client = state_of(ctx).client()
     # Progress bars only for a person watching; they go to stderr either way.
     display = not quiet and sys.stderr.isatty()
-    options: dict[str, Any] = {
-        "local_dir": directory,
-        "include": split_csv(include) or None,
-        "exclude": split_csv(exclude) or None,
-        "product_types": split_csv(product_type) or None,
-        "override": override,
-        "threaded": threaded,
-        "separate_dirs": not flat,
-        "enable_resume": not no_resume,
-    }
-    if contract_id:
-        options["contract_id"] = contract_id
     records = Records()
     try:
         for job in jobs:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -28,6 +28,7 @@ from capella.cli._options import (
     many,
     switch,
     text,
+    when_given,
     with_options,
     within,
 )
@@ -137,12 +138,6 @@ def _field(name: str | None = None) -> ToKeywords:
     return keywords
 
 
-def _when_given(convert: Callable[[Any], Any], key: str | None = None) -> ToKeywords:
-    """The option converted by `convert` as the keyword `key` (its own name by default), only
-    when given (not empty)."""
-    return lambda name, given: {key or name: convert(given)} if given else {}
-
-
 def _ownership(text: str) -> str:
     # Any case is accepted; the API wants its own spelling.
     match = [o for o in _choices(OwnershipOption) if o.lower() == text.lower()]
@@ -190,7 +185,7 @@ SEARCH_OPTIONS = Options(
             "--collection",
             "-c",
             help="STAC collection(s), e.g. capella-geo.",
-            to_keywords=_when_given(split_csv, "collections"),
+            to_keywords=when_given(split_csv, "collections"),
         ),
         "platform": many("--platform", help="Platform(s), e.g. capella-7.", to_keywords=_field()),
         "collection_type": many(
@@ -205,25 +200,25 @@ SEARCH_OPTIONS = Options(
         ),
         "collect_id": many("--collect-id", help="Collect UUID(s).", to_keywords=_field()),
         "stac_id": many(
-            "--id", help="STAC id(s) to fetch.", to_keywords=_when_given(split_csv, "ids")
+            "--id", help="STAC id(s) to fetch.", to_keywords=when_given(split_csv, "ids")
         ),
         "ownership": text(
             "--ownership",
             help=f"One of {choices(OwnershipOption)}.",
             autocompletion=completer(OwnershipOption),
-            to_keywords=_when_given(_ownership),
+            to_keywords=when_given(_ownership),
         ),
         "bbox": text(
             "--bbox",
             help="WEST,SOUTH,EAST,NORTH in degrees (WGS84).",
-            to_keywords=_when_given(parse_bbox),
+            to_keywords=when_given(parse_bbox),
         ),
         "intersects": text(
             "--intersects",
             metavar="FILE|-",
             help="GeoJSON geometry, Feature or one-feature FeatureCollection: a file, '-' for "
             "stdin, or inline JSON.",
-            to_keywords=_when_given(lambda source: read_geometry(source, "--intersects")),
+            to_keywords=when_given(lambda source: read_geometry(source, "--intersects")),
         ),
         "datetime": text(
             "--datetime",
@@ -257,7 +252,7 @@ SEARCH_OPTIONS = Options(
             "-s",
             help="Sort key(s): +FIELD or -FIELD, e.g. -datetime (repeatable).",
             autocompletion=_complete_sort,
-            to_keywords=_when_given(split_csv),
+            to_keywords=when_given(split_csv),
         ),
         "limit": Option(
             Annotated[
@@ -275,7 +270,7 @@ SEARCH_OPTIONS = Options(
         "threaded": switch(
             "--threaded",
             help="Fetch pages in parallel (large searches).",
-            to_keywords=_when_given(bool),
+            to_keywords=when_given(bool),
         ),
     }
 )
