@@ -49,7 +49,13 @@ from capella.enumerations import (
     TaskingRequestStatus,
 )
 from capella.errors import InvalidFilterError
-from capella.tasking.search import Field, Kind, build_query
+from capella.tasking.search import (
+    REPEAT_REQUEST_FIELDS,
+    TASKING_REQUEST_FIELDS,
+    Field,
+    Kind,
+    build_query,
+)
 
 
 def local_time_value(text: str) -> Any:
@@ -142,15 +148,19 @@ LIMITS = {
 }
 
 
-def create_request(
-    ctx: typer.Context, options: Given, create: Callable[[Any], Callable[..., Any]]
+def add_create_command(
+    app: typer.Typer, kind: RequestKind, options: Options, examples: str, summary: str
 ) -> None:
-    """Create one request from the `options` given with the operation `create` picks from a
-    client, and print it as one JSON record."""
-    keywords = dict(options)
-    shape = read_geometry(keywords.pop("geometry"))
-    created = create(state_of(ctx).client())(geometry=shape, **keywords)
-    output.json_record(created)
+    """Add ``create`` to `app`: one request of `kind` from the `options` table, printed as one
+    JSON record (`examples` for the epilog, `summary` for --help)."""
+
+    @app.command("create", cls=Command, epilog=epilog(examples), help=summary)
+    @with_options
+    def create(ctx: typer.Context, given: Given = options) -> None:
+        keywords = dict(given)
+        shape = read_geometry(keywords.pop("geometry"))
+        operation = getattr(state_of(ctx).client(), f"create_{kind.snake}")
+        output.json_record(operation(geometry=shape, **keywords))
 
 
 # -- search --------------------------------------------------------------------------------------
@@ -311,8 +321,8 @@ class RequestKind:
 
     noun: str  # "tasking request": its ids, keys and the client's names follow from it
     fields: Mapping[str, Field]  # the search's filter table, which also names the tiers
-    window: tuple[str, str, str]  # the search's time filter: parameter, flag, help
-    listing: tuple[Callable[[Any], Any], tuple[output.Column, ...]]  # id of a record, columns
+    window: tuple[str, str]  # the search's time filter offered as an option, and its help
+    columns: tuple[output.Column, ...]  # of ``--format table``; the first holds the id
 
     def operations(self, client: Any) -> Operations:
         """What `client` offers for this kind: ``search_``, ``cancel_``, ``update_<noun>s``."""
@@ -349,7 +359,8 @@ class RequestKind:
     @property
     def search_options(self) -> Options:
         """The shared search options with this kind's tiers, time filter and ``--id``."""
-        name, flag, window_help = self.window
+        name, window_help = self.window
+        flag = "--" + name.replace("_", "-")
         tiers = many(
             "--collection-tier",
             help=f"Tier(s): {choices(self.tiers)}.",
@@ -365,6 +376,20 @@ class RequestKind:
             SEARCH_SCOPE,
         )
 
+
+# The two kinds side by side: what tells them apart, the rest follows from the noun.
+TASKING_REQUESTS = RequestKind(
+    "tasking request",
+    TASKING_REQUEST_FIELDS,
+    window=("window_open", "Window opens in this interval."),
+    columns=output.TASK_COLUMNS,
+)
+REPEAT_REQUESTS = RequestKind(
+    "repeat request",
+    REPEAT_REQUEST_FIELDS,
+    window=("repeat_start", "Series starts in this interval."),
+    columns=output.REPEAT_COLUMNS,
+)
 
 _UPDATES = Options(
     {
@@ -382,7 +407,7 @@ def add_request_commands(app: typer.Typer, kind: RequestKind, epilogs: Mapping[s
 
     `epilogs` holds each command's examples.
     """
-    id_of, columns = kind.listing
+    columns = kind.columns
 
     def command(name: str, text: str) -> Callable[[Callable[..., None]], Any]:
         decorate = app.command(name, cls=Command, epilog=epilog(epilogs[name]), help=text)
@@ -396,7 +421,7 @@ def add_request_commands(app: typer.Typer, kind: RequestKind, epilogs: Mapping[s
             f"search_{kind.snake}s", kind.fields, options, call.pop("filters", None)
         )
         result = kind.operations(state_of(ctx).client()).search(**call, **keywords)
-        output.records(result, fmt, id_of=id_of, columns=columns)
+        output.records(result, fmt, id_of=columns[0].get, columns=columns)
 
     @command("cancel", f"Cancel {kind.noun}s.")
     def cancel(ctx: typer.Context, given: Given = kind.ids, confirm: Given = _YES) -> None:

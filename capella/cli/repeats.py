@@ -8,19 +8,12 @@ import typer
 
 from capella.cli import _options as o
 from capella.cli import _tasking as t
-from capella.cli import output
-from capella.cli._context import Command, epilog, new_app
+from capella.cli._context import new_app
+from capella.cli._tasking import REPEAT_REQUESTS
 from capella.enumerations import InsarOrbit, RepeatCollectionTier
 from capella.tasking.search import REPEAT_REQUEST_FIELDS
 
 app = new_app("repeats", "Create, search, cancel and update repeat requests.")
-
-REPEAT_REQUESTS = t.RequestKind(
-    "repeat request",
-    REPEAT_REQUEST_FIELDS,
-    window=("repeat_start", "--repeat-start", "Series starts in this interval."),
-    listing=(output.repeat_request_id, output.REPEAT_COLUMNS),
-)
 
 CREATE_EPILOG = """Examples:
 
@@ -101,11 +94,13 @@ _CREATE_OPTIONS = o.Options(
 )
 
 
-@app.command("create", cls=Command, epilog=epilog(CREATE_EPILOG))
-@o.with_options
-def create(ctx: typer.Context, options: o.Given = _CREATE_OPTIONS) -> None:
-    """Create a repeat request: a series of collections of one point or area."""
-    t.create_request(ctx, options, lambda client: client.create_repeat_request)
+t.add_create_command(
+    app,
+    REPEAT_REQUESTS,
+    _CREATE_OPTIONS,
+    CREATE_EPILOG,
+    "Create a repeat request: a series of collections of one point or area.",
+)
 
 
 SEARCH_EPILOG = (

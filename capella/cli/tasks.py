@@ -11,17 +11,11 @@ from capella.cli import _tasking as t
 from capella.cli import output
 from capella.cli._context import Command, epilog, new_app, state_of
 from capella.cli._inputs import request_ids
+from capella.cli._tasking import TASKING_REQUESTS
 from capella.enumerations import CollectionTier
 from capella.tasking.search import TASKING_REQUEST_FIELDS
 
 app = new_app("tasks", "Create, inspect, search, cancel and update tasking requests.")
-
-TASKING_REQUESTS = t.RequestKind(
-    "tasking request",
-    TASKING_REQUEST_FIELDS,
-    window=("window_open", "--window-open", "Window opens in this interval."),
-    listing=(output.tasking_request_id, output.TASK_COLUMNS),
-)
 
 CREATE_EPILOG = """Examples:
 
@@ -70,11 +64,13 @@ _CREATE_OPTIONS = o.Options(
 )
 
 
-@app.command("create", cls=Command, epilog=epilog(CREATE_EPILOG))
-@o.with_options
-def create(ctx: typer.Context, options: o.Given = _CREATE_OPTIONS) -> None:
-    """Create a tasking request for a point or area."""
-    t.create_request(ctx, options, lambda client: client.create_tasking_request)
+t.add_create_command(
+    app,
+    TASKING_REQUESTS,
+    _CREATE_OPTIONS,
+    CREATE_EPILOG,
+    "Create a tasking request for a point or area.",
+)
 
 
 @app.command(
