@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
@@ -53,26 +54,17 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     return start, min(end, size - 1)
 
 
+@dataclass(frozen=True)
 class _AssetBody:
     """Streams bytes `start`..`end` of an asset (or only the headers for HEAD)."""
 
-    def __init__(
-        self,
-        state: State,
-        item: Json,
-        key: str,
-        status: int,
-        headers: list[tuple[bytes, bytes]],
-        span: tuple[int, int] | None,
-        head: bool,
-    ) -> None:
-        self.state = state
-        self.item = item
-        self.key = key
-        self.status = status
-        self.headers = headers
-        self.span = span
-        self.head = head
+    state: State
+    item: Json
+    key: str
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    span: tuple[int, int] | None
+    head: bool
 
     def _chunks(self) -> Iterator[bytes]:
         assert self.span is not None
