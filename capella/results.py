@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pystac
     from capella_api.models import RepeatRequest, StacItem, TaskingRequest
 
+    from capella import views
     from capella._logging import ClientLog
 
 Feature = dict[str, Any]
@@ -286,15 +287,16 @@ class SearchResult(abc.ABC):
 
         return views.html_table(self._features, self.entity)
 
-    def _colour(self, column: str | None, caller: str) -> tuple[str, Callable[[Feature], Any]]:
-        """The field to colour by and how to read it; InvalidFilterError naming ``caller``."""
-        from capella.views import colour_field
+    def _layer(self, column: str | None, caller: str) -> views.Layer:
+        """The map layer coloured by ``column``; InvalidFilterError naming ``caller``."""
+        from capella import views
 
-        field = colour_field(self.entity, column)
+        field = views.colour_field(self.entity, column)
         try:
-            return field, self._group_value(field)
+            value_of = self._group_value(field)
         except InvalidFilterError as exc:
             raise InvalidFilterError(f"{caller}(column={field!r}): {exc}") from None
+        return views.Layer(self._features, self.entity, field, value_of)
 
     def explore(self, column: str | None = None, **kwargs: Any) -> Any:
         """The footprints on an interactive ``folium.Map`` coloured by ``column``.
@@ -305,8 +307,7 @@ class SearchResult(abc.ABC):
         """
         from capella import views
 
-        field, value_of = self._colour(column, "explore")
-        return views.explore(self._features, self.entity, field, value_of, **kwargs)
+        return views.explore(self._layer(column, "explore"), **kwargs)
 
     def plot(self, column: str | None = None, ax: Any = None, **kwargs: Any) -> Any:
         """A static footprint map (matplotlib, no tiles) coloured by ``column``; the ``Axes``.
@@ -315,15 +316,13 @@ class SearchResult(abc.ABC):
         """
         from capella import views
 
-        field, value_of = self._colour(column, "plot")
-        return views.plot(self._features, self.entity, field, value_of, ax=ax, **kwargs)
+        return views.plot(self._layer(column, "plot"), ax=ax, **kwargs)
 
     def to_png(self, column: str | None = None, **kwargs: Any) -> bytes:
         """The static footprint map of :meth:`plot` as PNG bytes (Agg, no display needed)."""
         from capella import views
 
-        field, value_of = self._colour(column, "to_png")
-        return views.png(self._features, self.entity, field, value_of, **kwargs)
+        return views.png(self._layer(column, "to_png"), **kwargs)
 
 
 class StacSearchResult(SearchResult):

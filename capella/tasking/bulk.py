@@ -10,7 +10,7 @@ aborts the others. Results come back keyed by id, in the order the ids were give
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -120,25 +120,27 @@ def planned_ids(
     return ids
 
 
-def update_body(
-    entity: Entity,
-    *,
-    name: str | None,
-    description: str | None,
-    custom_attribute_1: str | None,
-    custom_attribute_2: str | None,
-    product_types: Sequence[ProductTypeLike] | None,
-) -> dict[str, Any]:
-    """The body of an update: only the fields given (not None), checked."""
+# What an update may change: keyword, then wire key (``{prefix}``: the entity's wire prefix).
+UPDATE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "{prefix}Name"),
+    ("description", "{prefix}Description"),
+    ("custom_attribute_1", "customAttribute1"),
+    ("custom_attribute_2", "customAttribute2"),
+)
+
+
+def update_body(entity: Entity, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of an update: only the fields of ``changes`` given (not None), checked.
+
+    ``changes`` holds the update's keywords (``UPDATE_FIELDS`` and ``product_types``).
+    """
     properties: dict[str, Any] = {
-        f"{entity.prefix}Name": v.optional_str("name", name),
-        f"{entity.prefix}Description": v.optional_str("description", description),
-        "customAttribute1": v.optional_str("custom_attribute_1", custom_attribute_1),
-        "customAttribute2": v.optional_str("custom_attribute_2", custom_attribute_2),
+        wire.format(prefix=entity.prefix): v.optional_str(name, changes[name])
+        for name, wire in UPDATE_FIELDS
+        if changes[name] is not None
     }
-    properties = {key: value for key, value in properties.items() if value is not None}
-    if product_types is not None:
-        properties["processingConfig"] = {"productTypes": v.product_types(product_types)}
+    if changes["product_types"] is not None:
+        properties["processingConfig"] = {"productTypes": v.product_types(changes["product_types"])}
     return {"properties": properties}
 
 
@@ -155,26 +157,10 @@ def _cancel(ctx: Context, entity: Entity, raw_ids: Sequence[str | None]) -> Flow
     return results
 
 
-def _update(
-    ctx: Context,
-    entity: Entity,
-    raw_ids: Sequence[str | None],
-    *,
-    name: str | None,
-    description: str | None,
-    custom_attribute_1: str | None,
-    custom_attribute_2: str | None,
-    product_types: Sequence[ProductTypeLike] | None,
-) -> Flow[dict[str, Result]]:
-    body = update_body(
-        entity,
-        name=name,
-        description=description,
-        custom_attribute_1=custom_attribute_1,
-        custom_attribute_2=custom_attribute_2,
-        product_types=product_types,
-    )
-    ids = planned_ids(ctx.log, entity, raw_ids, "updating")
+def _update(ctx: Context, entity: Entity, args: Mapping[str, Any]) -> Flow[dict[str, Result]]:
+    """Update the requests of ``args``: an update function's arguments, by name, ids included."""
+    body = update_body(entity, args)
+    ids = planned_ids(ctx.log, entity, args[entity.ids_name], "updating")
     calls = [call(entity.update, i, body=body) for i in ids]
     results = yield from fan_out(
         ids, calls, lambda i, answer: json_object(answer, f"updating {entity.noun} {i}")
@@ -219,18 +205,8 @@ def update_tasking_requests(
     Only the fields given (not None) change. A success is the updated request as the API
     returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
     """
-    return (
-        yield from _update(
-            ctx,
-            TASKING,
-            tasking_request_ids,
-            name=name,
-            description=description,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-            product_types=product_types,
-        )
-    )
+    # The arguments by name: UPDATE_FIELDS says what each keyword becomes on the wire.
+    return (yield from _update(ctx, TASKING, locals()))
 
 
 def update_repeat_requests(
@@ -247,15 +223,4 @@ def update_repeat_requests(
     Only the fields given (not None) change. A success is the updated request as the API
     returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
     """
-    return (
-        yield from _update(
-            ctx,
-            REPEAT,
-            repeat_request_ids,
-            name=name,
-            description=description,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-            product_types=product_types,
-        )
-    )
+    return (yield from _update(ctx, REPEAT, locals()))
