@@ -13,45 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import attrs
 import httpx
 
 from capella._config import BULK_WORKERS as MAX_CONCURRENCY
 from capella._flow import Call, Context, Done, Flow, Next, Start, call
 from capella._logging import ClientLog
-from capella._ops import Op
 from capella.errors import DEFAULT_ERROR_CODE, CapellaConsoleClientError
 from capella.tasking import _values as v
+from capella.tasking._entity import REPEAT, TASKING, Entity
 from capella.tasking.types import ProductTypeLike
 
 Result = dict[str, Any]
-
-
-@attrs.frozen
-class Entity:
-    """What differs between tasking and repeat requests here."""
-
-    noun: str  # "tasking request"
-    ids_name: str  # the argument name, for error messages
-    prefix: str  # wire prefix of the name and description properties
-    update: Op
-    update_status: Op
-
-
-TASKING = Entity(
-    "tasking request",
-    "tasking_request_ids",
-    "taskingrequest",
-    Op.UPDATE_TASKING_REQUEST,
-    Op.UPDATE_TASKING_REQUEST_STATUS,
-)
-REPEAT = Entity(
-    "repeat request",
-    "repeat_request_ids",
-    "repeatrequest",
-    Op.UPDATE_REPEAT_REQUEST,
-    Op.UPDATE_REPEAT_REQUEST_STATUS,
-)
 
 
 def failure(exc: BaseException) -> Result:
