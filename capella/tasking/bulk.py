@@ -10,6 +10,7 @@ aborts the others. Results come back keyed by id, in the order the ids were give
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -121,78 +122,83 @@ CANCEL_BODY: dict[str, Any] = {"status": "canceled"}
 CANCELED: Result = {"success": True}
 
 
-def _cancel(ctx: Context, entity: Entity, raw_ids: Sequence[str | None]) -> Flow[dict[str, Result]]:
-    ids = planned_ids(ctx.log, entity, raw_ids, "canceling")
-    calls = [call(entity.update_status, i, body=CANCEL_BODY, decode=False) for i in ids]
-    results = yield from fan_out(ids, calls, lambda _id, _answer: dict(CANCELED))
-    log_summary(ctx.log, results, entity, "canceled")
-    return results
+class _ForEntity:
+    """One bulk operation for one entity, named and documented as the client shows it.
+
+    The signature is the subclass's ``__call__``'s, with the ids named for the entity
+    (``*tasking_request_ids``), so ``help()`` and the client methods read as if written out.
+    """
+
+    verb: str  # "cancel"
+    doc: str  # the docstring, with ``{noun}`` for the entity's noun
+    __call__: Callable[..., Flow[dict[str, Result]]]  # the operation, ids first after ctx
+
+    def __init__(self, entity: Entity) -> None:
+        self.entity = entity
+        self.__name__ = self.__qualname__ = f"{self.verb}_{entity.ids_name.removesuffix('_ids')}s"
+        self.__module__ = __name__
+        self.__doc__ = self.doc.format(noun=entity.noun)
+        signature = inspect.signature(self.__call__)
+        ctx, ids, *rest = signature.parameters.values()
+        self.__signature__ = signature.replace(
+            parameters=[ctx, ids.replace(name=entity.ids_name), *rest]
+        )
 
 
-def _update(ctx: Context, entity: Entity, args: Mapping[str, Any]) -> Flow[dict[str, Result]]:
-    """Update the requests of ``args``: an update function's arguments, by name, ids included."""
-    body = update_body(entity, args)
-    ids = planned_ids(ctx.log, entity, args[entity.ids_name], "updating")
-    calls = [call(entity.update, i, body=body) for i in ids]
-    results = yield from fan_out(
-        ids, calls, lambda i, answer: json_object(answer, f"updating {entity.noun} {i}")
-    )
-    log_summary(ctx.log, results, entity, "updated")
-    return results
+class Cancel(_ForEntity):
+    """``cancel_tasking_requests`` and ``cancel_repeat_requests``."""
 
-
-def cancel_tasking_requests(
-    ctx: Context, *tasking_request_ids: str | None
-) -> Flow[dict[str, Result]]:
-    """Cancel 1..N tasking requests; return ``{id: {"success": ...}}`` in the order given.
+    verb = "cancel"
+    doc = """Cancel 1..N {noun}s; return ``{{id: {{"success": ...}}}}`` in the order given.
 
     Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
-    ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
+    ``{{"success": False, "error": {{"code", "message"}}}}``. Cancelling may incur fees.
     """
-    return (yield from _cancel(ctx, TASKING, tasking_request_ids))
+
+    def __call__(self, ctx: Context, *request_ids: str | None) -> Flow[dict[str, Result]]:
+        """Cancel the requests (see the class's ``doc``)."""
+        entity = self.entity
+        ids = planned_ids(ctx.log, entity, request_ids, "canceling")
+        calls = [call(entity.update_status, i, body=CANCEL_BODY, decode=False) for i in ids]
+        results = yield from fan_out(ids, calls, lambda _id, _answer: dict(CANCELED))
+        log_summary(ctx.log, results, entity, "canceled")
+        return results
 
 
-def cancel_repeat_requests(
-    ctx: Context, *repeat_request_ids: str | None
-) -> Flow[dict[str, Result]]:
-    """Cancel 1..N repeat requests; return ``{id: {"success": ...}}`` in the order given.
+class Update(_ForEntity):
+    """``update_tasking_requests`` and ``update_repeat_requests``."""
 
-    Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
-    ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
-    """
-    return (yield from _cancel(ctx, REPEAT, repeat_request_ids))
-
-
-def update_tasking_requests(
-    ctx: Context,
-    *tasking_request_ids: str | None,
-    name: str | None = None,
-    description: str | None = None,
-    custom_attribute_1: str | None = None,
-    custom_attribute_2: str | None = None,
-    product_types: Sequence[ProductTypeLike] | None = None,
-) -> Flow[dict[str, Result]]:
-    """Apply the same changes to 1..N tasking requests; return results keyed by id, in order.
+    verb = "update"
+    doc = """Apply the same changes to 1..N {noun}s; return results keyed by id, in order.
 
     Only the fields given (not None) change. A success is the updated request as the API
-    returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
+    returns it; a failure is ``{{"success": False, "error": {{"code", "message"}}}}``.
     """
-    # The arguments by name: UPDATE_FIELDS says what each keyword becomes on the wire.
-    return (yield from _update(ctx, TASKING, locals()))
+
+    def __call__(
+        self,
+        ctx: Context,
+        *request_ids: str | None,
+        name: str | None = None,
+        description: str | None = None,
+        custom_attribute_1: str | None = None,
+        custom_attribute_2: str | None = None,
+        product_types: Sequence[ProductTypeLike] | None = None,
+    ) -> Flow[dict[str, Result]]:
+        """Update the requests (see the class's ``doc``)."""
+        entity = self.entity
+        # The arguments by name: UPDATE_FIELDS says what each keyword becomes on the wire.
+        body = update_body(entity, locals())
+        ids = planned_ids(ctx.log, entity, request_ids, "updating")
+        calls = [call(entity.update, i, body=body) for i in ids]
+        results = yield from fan_out(
+            ids, calls, lambda i, answer: json_object(answer, f"updating {entity.noun} {i}")
+        )
+        log_summary(ctx.log, results, entity, "updated")
+        return results
 
 
-def update_repeat_requests(
-    ctx: Context,
-    *repeat_request_ids: str | None,
-    name: str | None = None,
-    description: str | None = None,
-    custom_attribute_1: str | None = None,
-    custom_attribute_2: str | None = None,
-    product_types: Sequence[ProductTypeLike] | None = None,
-) -> Flow[dict[str, Result]]:
-    """Apply the same changes to 1..N repeat requests; return results keyed by id, in order.
-
-    Only the fields given (not None) change. A success is the updated request as the API
-    returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
-    """
-    return (yield from _update(ctx, REPEAT, locals()))
+cancel_tasking_requests: Cancel = Cancel(TASKING)
+cancel_repeat_requests: Cancel = Cancel(REPEAT)
+update_tasking_requests: Update = Update(TASKING)
+update_repeat_requests: Update = Update(REPEAT)
