@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast, overload
 
 from capella._gcpause import gc_paused
 from capella.enumerations import BaseEnum
@@ -24,8 +24,9 @@ from capella.fields import UNKNOWN_GROUP, Place, field_for_group, suggest
 if TYPE_CHECKING:
     import geopandas  # type: ignore[import-untyped]
     import pystac
-    from capella_api.models import RepeatRequest, StacItem, TaskingRequest
+    from capella_api.models import RepeatRequest, StacItem, TaskingRequest  # noqa: F401
 
+    from capella import views
     from capella._logging import ClientLog
 
 Feature = dict[str, Any]
@@ -286,15 +287,16 @@ class SearchResult(abc.ABC):
 
         return views.html_table(self._features, self.entity)
 
-    def _colour(self, column: str | None, caller: str) -> tuple[str, Callable[[Feature], Any]]:
-        """The field to colour by and how to read it; InvalidFilterError naming ``caller``."""
-        from capella.views import colour_field
+    def _layer(self, column: str | None, caller: str) -> views.Layer:
+        """The map layer coloured by ``column``; InvalidFilterError naming ``caller``."""
+        from capella import views
 
-        field = colour_field(self.entity, column)
+        field = views.colour_field(self.entity, column)
         try:
-            return field, self._group_value(field)
+            value_of = self._group_value(field)
         except InvalidFilterError as exc:
             raise InvalidFilterError(f"{caller}(column={field!r}): {exc}") from None
+        return views.Layer(self._features, self.entity, field, value_of)
 
     def explore(self, column: str | None = None, **kwargs: Any) -> Any:
         """The footprints on an interactive ``folium.Map`` coloured by ``column``.
@@ -305,8 +307,7 @@ class SearchResult(abc.ABC):
         """
         from capella import views
 
-        field, value_of = self._colour(column, "explore")
-        return views.explore(self._features, self.entity, field, value_of, **kwargs)
+        return views.explore(self._layer(column, "explore"), **kwargs)
 
     def plot(self, column: str | None = None, ax: Any = None, **kwargs: Any) -> Any:
         """A static footprint map (matplotlib, no tiles) coloured by ``column``; the ``Axes``.
@@ -315,15 +316,13 @@ class SearchResult(abc.ABC):
         """
         from capella import views
 
-        field, value_of = self._colour(column, "plot")
-        return views.plot(self._features, self.entity, field, value_of, ax=ax, **kwargs)
+        return views.plot(self._layer(column, "plot"), ax=ax, **kwargs)
 
     def to_png(self, column: str | None = None, **kwargs: Any) -> bytes:
         """The static footprint map of :meth:`plot` as PNG bytes (Agg, no display needed)."""
         from capella import views
 
-        field, value_of = self._colour(column, "to_png")
-        return views.png(self._features, self.entity, field, value_of, **kwargs)
+        return views.png(self._layer(column, "to_png"), **kwargs)
 
 
 class StacSearchResult(SearchResult):
@@ -331,18 +330,11 @@ class StacSearchResult(SearchResult):
 
     entity: ClassVar[SearchEntity] = SearchEntity.STAC_ITEM
     _items_key: ClassVar[str] = "features"
-
-    def __init__(
-        self,
-        request_body: dict[str, Any] | None = None,
-        _pages: Iterable[dict[str, Any]] | None = None,
-        _features: Iterable[Feature] | None = None,
-    ) -> None:
-        super().__init__(request_body, _pages, _features)
-        # The ids of ``_features`` while that list is only appended to by ``add``.
-        self._ids: set[Any] | None = None
-        self._ids_of: list[FeatureDict] | None = None
-        self._ids_len = 0
+    # The ids of ``_features`` while that list is only appended to by ``add``; the class
+    # values stand until the first ``add`` sets the instance's own.
+    _ids: set[Any] | None = None
+    _ids_of: list[FeatureDict] | None = None
+    _ids_len = 0
 
     @property
     def stac_ids(self) -> list[str]:
@@ -482,73 +474,73 @@ RR_GROUPBY_FIELDS: frozenset[str] = _REQUEST_GROUPBY_FIELDS | {
 }
 
 
-class _RequestSearchResult(SearchResult):
+# The generated model (in ``capella_api.models``) of each kind of request.
+_REQUEST_MODELS: dict[SearchEntity, str] = {
+    SearchEntity.TASKING_REQUEST: "TaskingRequest",
+    SearchEntity.REPEAT_REQUEST: "RepeatRequest",
+}
+_REQUEST_GROUPABLE: dict[SearchEntity, frozenset[str]] = {
+    SearchEntity.TASKING_REQUEST: TR_GROUPBY_FIELDS,
+    SearchEntity.REPEAT_REQUEST: RR_GROUPBY_FIELDS,
+}
+
+
+class _RequestSearchResult(SearchResult, Generic[M]):
     """Tasking or repeat requests: pages list them under ``results``; no de-duplication."""
 
     _items_key: ClassVar[str] = "results"
-    _groupable: ClassVar[frozenset[str]]
 
     def add(self, page: dict[str, Any], keep_duplicates: bool = False) -> int:
         """Append the requests of one API page (``page["results"]``); return how many."""
         return super().add(page, keep_duplicates=True)
 
     def _group_value(self, field: str) -> Callable[[Feature], Any]:
-        if field not in self._groupable:
+        groupable = _REQUEST_GROUPABLE[self.entity]
+        if field not in groupable:
             raise InvalidFilterError(
-                f"cannot group {self.entity.value}s by {field!r}:{suggest(field, self._groupable)}"
-                f" groupable fields: {', '.join(sorted(self._groupable))}"
+                f"cannot group {self.entity.value}s by {field!r}:{suggest(field, groupable)}"
+                f" groupable fields: {', '.join(sorted(groupable))}"
             )
         return lambda item: (item.get("properties") or {}).get(field)
 
+    def request(self, index: int) -> M:
+        """The request at ``index`` as its generated ``capella_api.models`` model (cached)."""
+        import capella_api.models  # lazily: model imports cost start-up time
 
-class TaskingRequestSearchResult(_RequestSearchResult):
-    """Tasking requests found by ``search_tasking_requests``."""
+        model = getattr(capella_api.models, _REQUEST_MODELS[self.entity])
+        return cast(M, self._model_at(index, model.from_dict))
 
-    entity: ClassVar[SearchEntity] = SearchEntity.TASKING_REQUEST
-    _groupable: ClassVar[frozenset[str]] = TR_GROUPBY_FIELDS
+    def requests(self) -> Iterator[M]:
+        """Iterate over the requests as generated models, parsed on demand."""
+        return map(self.request, range(len(self)))
 
-    def tasking_request(self, index: int) -> TaskingRequest:
-        """The request at ``index`` as the generated ``capella_api.models.TaskingRequest``."""
-        from capella_api.models import TaskingRequest
-
-        return self._model_at(index, TaskingRequest.from_dict)
-
-    def tasking_requests(self) -> Iterator[TaskingRequest]:
-        """Iterate over the requests as generated ``TaskingRequest`` models, parsed on demand."""
-        for index in range(len(self)):
-            yield self.tasking_request(index)
-
-    @property
-    def tasking_request_ids(self) -> list[str]:
-        """The tasking request ids, in order."""
-        return [item["properties"]["taskingrequestId"] for item in self._features]
+    def _property_of_each(self, key: str) -> list[str]:
+        return [item["properties"][key] for item in self._features]
 
     @property
     def repeat_request_ids(self) -> list[str]:
-        """The repeat request ids of the tasking requests (``"N/A"`` when none), in order."""
+        """The repeat request ids, in order (``"N/A"`` for a tasking request of none)."""
         return [
             (item.get("properties") or {}).get("repeatrequestId", "N/A") for item in self._features
         ]
 
 
-class RepeatRequestSearchResult(_RequestSearchResult):
+class TaskingRequestSearchResult(_RequestSearchResult["TaskingRequest"]):
+    """Tasking requests found by ``search_tasking_requests``."""
+
+    entity: ClassVar[SearchEntity] = SearchEntity.TASKING_REQUEST
+    tasking_request = _RequestSearchResult.request
+    tasking_requests = _RequestSearchResult.requests
+
+    @property
+    def tasking_request_ids(self) -> list[str]:
+        """The tasking request ids, in order."""
+        return self._property_of_each("taskingrequestId")
+
+
+class RepeatRequestSearchResult(_RequestSearchResult["RepeatRequest"]):
     """Repeat requests found by ``search_repeat_requests``."""
 
     entity: ClassVar[SearchEntity] = SearchEntity.REPEAT_REQUEST
-    _groupable: ClassVar[frozenset[str]] = RR_GROUPBY_FIELDS
-
-    def repeat_request(self, index: int) -> RepeatRequest:
-        """The request at ``index`` as the generated ``capella_api.models.RepeatRequest``."""
-        from capella_api.models import RepeatRequest
-
-        return self._model_at(index, RepeatRequest.from_dict)
-
-    def repeat_requests(self) -> Iterator[RepeatRequest]:
-        """Iterate over the requests as generated ``RepeatRequest`` models, parsed on demand."""
-        for index in range(len(self)):
-            yield self.repeat_request(index)
-
-    @property
-    def repeat_request_ids(self) -> list[str]:
-        """The repeat request ids, in order."""
-        return [item["properties"]["repeatrequestId"] for item in self._features]
+    repeat_request = _RequestSearchResult.request
+    repeat_requests = _RequestSearchResult.requests

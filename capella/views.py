@@ -29,6 +29,7 @@ __all__ = [
     "HTML_ROWS",
     "PALETTE",
     "Column",
+    "Layer",
     "cell_text",
     "colour_field",
     "explore",
@@ -225,28 +226,33 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def footprints_frame(
-    features: Sequence[Mapping[str, Any]],
-    entity: SearchEntity,
-    colour: str,
-    value_of: Callable[[Any], Any],
-) -> geopandas.GeoDataFrame:
-    """A GeoDataFrame of the items with a footprint: the table's columns, then ``colour``.
+@attrs.frozen
+class Layer:
+    """What a map draws: the items, their kind, the field they are coloured by and its reader."""
 
-    Text is HTML-escaped (map tooltips insert it as HTML); the ``colour`` column keeps numbers
+    features: Sequence[Mapping[str, Any]]
+    entity: SearchEntity
+    colour: str
+    value_of: Callable[[Any], Any]
+
+
+def footprints_frame(layer: Layer) -> geopandas.GeoDataFrame:
+    """A GeoDataFrame of the items with a footprint: the table's columns, then the colour field.
+
+    Text is HTML-escaped (map tooltips insert it as HTML); the colour column keeps numbers
     as numbers (a colour scale) and turns anything else into text (categories).
     """
     what = "maps of search results"
     gpd = require("geopandas", "geo", what)
     shape = require("shapely.geometry", "geo", what).shape
-    columns = [c for c in COLUMNS[entity] if not c.link]
-    located = [f for f in features if f.get("geometry")]
-    values = [value_of(f) for f in located]
+    columns = [c for c in COLUMNS[layer.entity] if not c.link]
+    located = [f for f in layer.features if f.get("geometry")]
+    values = [layer.value_of(f) for f in located]
     numeric = bool(values) and all(_is_number(v) or v is None for v in values)
     data: dict[str, list[Any]] = {
         c.header: [html.escape(_cut(cell_text(_dig(f, c.path)))) for f in located] for c in columns
     }
-    data[colour] = (
+    data[layer.colour] = (
         [float("nan") if v is None else float(v) for v in values]
         if numeric
         else [html.escape(_cut(cell_text(v))) for v in values]
@@ -286,24 +292,18 @@ def _colour_of(categories: Sequence[str]) -> dict[str, str]:
     return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(categories)}
 
 
-def explore(
-    features: Sequence[Mapping[str, Any]],
-    entity: SearchEntity,
-    colour: str,
-    value_of: Callable[[Any], Any],
-    **kwargs: Any,
-) -> Any:
-    """The footprints on a ``folium.Map``, coloured by ``colour``, key properties in the tooltip.
+def explore(layer: Layer, **kwargs: Any) -> Any:
+    """The footprints on a ``folium.Map``, coloured by the layer's field, key properties in tips.
 
     ``kwargs`` go to ``GeoDataFrame.explore`` (``tiles``, ``m``, ``style_kwds``, ...).
     """
     folium = require("folium", "geo", "explore()")
     for module in ("matplotlib", "mapclassify"):  # what GeoDataFrame.explore needs as well
         require(module, "geo", "explore()")
-    frame = footprints_frame(features, entity, colour, value_of)
+    frame, colour = footprints_frame(layer), layer.colour
     if frame.empty:  # GeoDataFrame.explore cannot frame nothing: an empty world map
         return folium.Map(location=(0, 0), zoom_start=1)
-    tooltip = [c.header for c in COLUMNS[entity] if not c.link]
+    tooltip = [c.header for c in COLUMNS[layer.entity] if not c.link]
     options: dict[str, Any] = {"tooltip": [*tooltip, colour], "popup": False}
     options["style_kwds"] = {"fillOpacity": FILL_ALPHA, "weight": 1}
     categories = _categories(frame, colour)
@@ -325,28 +325,21 @@ def _small(frame: geopandas.GeoDataFrame) -> Any:
     return size < extent * MARKER_BELOW
 
 
-def plot(
-    features: Sequence[Mapping[str, Any]],
-    entity: SearchEntity,
-    colour: str,
-    value_of: Callable[[Any], Any],
-    ax: Any = None,
-    **kwargs: Any,
-) -> Any:
-    """The footprints on matplotlib ``Axes`` (returned), coloured by ``colour``; no tiles, offline.
+def plot(layer: Layer, ax: Any = None, **kwargs: Any) -> Any:
+    """The footprints on matplotlib ``Axes`` (returned), coloured by the layer's field; offline.
 
     Footprints too small to see at the map's scale get a marker. Without ``ax`` a new figure
     is made with pyplot (as ``GeoDataFrame.plot`` does). ``kwargs`` go to
     ``GeoDataFrame.plot``.
     """
     require("matplotlib", "geo", "plot()")
-    frame = footprints_frame(features, entity, colour, value_of)
+    frame, colour = footprints_frame(layer), layer.colour
     if ax is None:
         plt = require("matplotlib.pyplot", "geo", "plot()")
         ax = plt.subplots(figsize=FIGURE_INCHES)[1]
     if not frame.empty:
         _draw(frame, colour, ax, kwargs)
-    noun = f"{entity.value}{'s' if len(frame) != 1 else ''}"
+    noun = f"{layer.entity.value}{'s' if len(frame) != 1 else ''}"
     ax.set_title(f"{len(frame):,} {noun} by {colour}")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
@@ -382,20 +375,14 @@ def _draw(frame: geopandas.GeoDataFrame, colour: str, ax: Any, kwargs: dict[str,
     ax.legend(handles=handles, title=colour, loc="best", fontsize="small")
 
 
-def png(
-    features: Sequence[Mapping[str, Any]],
-    entity: SearchEntity,
-    colour: str,
-    value_of: Callable[[Any], Any],
-    **kwargs: Any,
-) -> bytes:
+def png(layer: Layer, **kwargs: Any) -> bytes:
     """The static map as PNG bytes, drawn with matplotlib's Agg canvas (no display, no pyplot)."""
     figure_module = require("matplotlib.figure", "geo", "png()")
     agg = require("matplotlib.backends.backend_agg", "geo", "png()")
     # A figure of its own, outside pyplot: no backend switch, nothing left in pyplot's registry.
     figure = figure_module.Figure(figsize=FIGURE_INCHES, dpi=FIGURE_DPI)
     agg.FigureCanvasAgg(figure)
-    plot(features, entity, colour, value_of, ax=figure.add_subplot(), **kwargs)
+    plot(layer, ax=figure.add_subplot(), **kwargs)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

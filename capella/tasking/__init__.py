@@ -9,6 +9,7 @@ with the same arguments (``client.get_task(task_id)``).
 - ``search.py``: ``search_tasking_requests``, ``search_repeat_requests`` (filter tables, paging)
 - ``bulk.py``: ``cancel_*`` and ``update_*`` fan-out with one result per id
 - ``types.py``: the accepted argument types; ``_values.py``: their normalisation
+- ``_entity.py``: what differs between tasking and repeat requests (names, operations)
 """
 
 from __future__ import annotations

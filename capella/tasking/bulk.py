@@ -10,48 +10,21 @@ aborts the others. Results come back keyed by id, in the order the ids were give
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import attrs
 import httpx
 
 from capella._config import BULK_WORKERS as MAX_CONCURRENCY
 from capella._flow import Call, Context, Done, Flow, Next, Start, call
 from capella._logging import ClientLog
-from capella._ops import Op
 from capella.errors import DEFAULT_ERROR_CODE, CapellaConsoleClientError
 from capella.tasking import _values as v
+from capella.tasking._entity import REPEAT, TASKING, Entity
 from capella.tasking.types import ProductTypeLike
 
 Result = dict[str, Any]
-
-
-@attrs.frozen
-class Entity:
-    """What differs between tasking and repeat requests here."""
-
-    noun: str  # "tasking request"
-    ids_name: str  # the argument name, for error messages
-    prefix: str  # wire prefix of the name and description properties
-    update: Op
-    update_status: Op
-
-
-TASKING = Entity(
-    "tasking request",
-    "tasking_request_ids",
-    "taskingrequest",
-    Op.UPDATE_TASKING_REQUEST,
-    Op.UPDATE_TASKING_REQUEST_STATUS,
-)
-REPEAT = Entity(
-    "repeat request",
-    "repeat_request_ids",
-    "repeatrequest",
-    Op.UPDATE_REPEAT_REQUEST,
-    Op.UPDATE_REPEAT_REQUEST_STATUS,
-)
 
 
 def failure(exc: BaseException) -> Result:
@@ -120,25 +93,27 @@ def planned_ids(
     return ids
 
 
-def update_body(
-    entity: Entity,
-    *,
-    name: str | None,
-    description: str | None,
-    custom_attribute_1: str | None,
-    custom_attribute_2: str | None,
-    product_types: Sequence[ProductTypeLike] | None,
-) -> dict[str, Any]:
-    """The body of an update: only the fields given (not None), checked."""
+# What an update may change: keyword, then wire key (``{prefix}``: the entity's wire prefix).
+UPDATE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "{prefix}Name"),
+    ("description", "{prefix}Description"),
+    ("custom_attribute_1", "customAttribute1"),
+    ("custom_attribute_2", "customAttribute2"),
+)
+
+
+def update_body(entity: Entity, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of an update: only the fields of ``changes`` given (not None), checked.
+
+    ``changes`` holds the update's keywords (``UPDATE_FIELDS`` and ``product_types``).
+    """
     properties: dict[str, Any] = {
-        f"{entity.prefix}Name": v.optional_str("name", name),
-        f"{entity.prefix}Description": v.optional_str("description", description),
-        "customAttribute1": v.optional_str("custom_attribute_1", custom_attribute_1),
-        "customAttribute2": v.optional_str("custom_attribute_2", custom_attribute_2),
+        wire.format(prefix=entity.prefix): v.optional_str(name, changes[name])
+        for name, wire in UPDATE_FIELDS
+        if changes[name] is not None
     }
-    properties = {key: value for key, value in properties.items() if value is not None}
-    if product_types is not None:
-        properties["processingConfig"] = {"productTypes": v.product_types(product_types)}
+    if changes["product_types"] is not None:
+        properties["processingConfig"] = {"productTypes": v.product_types(changes["product_types"])}
     return {"properties": properties}
 
 
@@ -147,115 +122,83 @@ CANCEL_BODY: dict[str, Any] = {"status": "canceled"}
 CANCELED: Result = {"success": True}
 
 
-def _cancel(ctx: Context, entity: Entity, raw_ids: Sequence[str | None]) -> Flow[dict[str, Result]]:
-    ids = planned_ids(ctx.log, entity, raw_ids, "canceling")
-    calls = [call(entity.update_status, i, body=CANCEL_BODY, decode=False) for i in ids]
-    results = yield from fan_out(ids, calls, lambda _id, _answer: dict(CANCELED))
-    log_summary(ctx.log, results, entity, "canceled")
-    return results
+class _ForEntity:
+    """One bulk operation for one entity, named and documented as the client shows it.
+
+    The signature is the subclass's ``__call__``'s, with the ids named for the entity
+    (``*tasking_request_ids``), so ``help()`` and the client methods read as if written out.
+    """
+
+    verb: str  # "cancel"
+    doc: str  # the docstring, with ``{noun}`` for the entity's noun
+    __call__: Callable[..., Flow[dict[str, Result]]]  # the operation, ids first after ctx
+
+    def __init__(self, entity: Entity) -> None:
+        self.entity = entity
+        self.__name__ = self.__qualname__ = f"{self.verb}_{entity.ids_name.removesuffix('_ids')}s"
+        self.__module__ = __name__
+        self.__doc__ = self.doc.format(noun=entity.noun)
+        signature = inspect.signature(self.__call__)
+        ctx, ids, *rest = signature.parameters.values()
+        self.__signature__ = signature.replace(
+            parameters=[ctx, ids.replace(name=entity.ids_name), *rest]
+        )
 
 
-def _update(
-    ctx: Context,
-    entity: Entity,
-    raw_ids: Sequence[str | None],
-    *,
-    name: str | None,
-    description: str | None,
-    custom_attribute_1: str | None,
-    custom_attribute_2: str | None,
-    product_types: Sequence[ProductTypeLike] | None,
-) -> Flow[dict[str, Result]]:
-    body = update_body(
-        entity,
-        name=name,
-        description=description,
-        custom_attribute_1=custom_attribute_1,
-        custom_attribute_2=custom_attribute_2,
-        product_types=product_types,
-    )
-    ids = planned_ids(ctx.log, entity, raw_ids, "updating")
-    calls = [call(entity.update, i, body=body) for i in ids]
-    results = yield from fan_out(
-        ids, calls, lambda i, answer: json_object(answer, f"updating {entity.noun} {i}")
-    )
-    log_summary(ctx.log, results, entity, "updated")
-    return results
+class Cancel(_ForEntity):
+    """``cancel_tasking_requests`` and ``cancel_repeat_requests``."""
 
-
-def cancel_tasking_requests(
-    ctx: Context, *tasking_request_ids: str | None
-) -> Flow[dict[str, Result]]:
-    """Cancel 1..N tasking requests; return ``{id: {"success": ...}}`` in the order given.
+    verb = "cancel"
+    doc = """Cancel 1..N {noun}s; return ``{{id: {{"success": ...}}}}`` in the order given.
 
     Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
-    ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
+    ``{{"success": False, "error": {{"code", "message"}}}}``. Cancelling may incur fees.
     """
-    return (yield from _cancel(ctx, TASKING, tasking_request_ids))
+
+    def __call__(self, ctx: Context, *request_ids: str | None) -> Flow[dict[str, Result]]:
+        """Cancel the requests (see the class's ``doc``)."""
+        entity = self.entity
+        ids = planned_ids(ctx.log, entity, request_ids, "canceling")
+        calls = [call(entity.update_status, i, body=CANCEL_BODY, decode=False) for i in ids]
+        results = yield from fan_out(ids, calls, lambda _id, _answer: dict(CANCELED))
+        log_summary(ctx.log, results, entity, "canceled")
+        return results
 
 
-def cancel_repeat_requests(
-    ctx: Context, *repeat_request_ids: str | None
-) -> Flow[dict[str, Result]]:
-    """Cancel 1..N repeat requests; return ``{id: {"success": ...}}`` in the order given.
+class Update(_ForEntity):
+    """``update_tasking_requests`` and ``update_repeat_requests``."""
 
-    Ids are deduplicated (None is skipped) and must be UUIDs. A failed id's result is
-    ``{"success": False, "error": {"code", "message"}}``. Cancelling may incur fees.
-    """
-    return (yield from _cancel(ctx, REPEAT, repeat_request_ids))
-
-
-def update_tasking_requests(
-    ctx: Context,
-    *tasking_request_ids: str | None,
-    name: str | None = None,
-    description: str | None = None,
-    custom_attribute_1: str | None = None,
-    custom_attribute_2: str | None = None,
-    product_types: Sequence[ProductTypeLike] | None = None,
-) -> Flow[dict[str, Result]]:
-    """Apply the same changes to 1..N tasking requests; return results keyed by id, in order.
+    verb = "update"
+    doc = """Apply the same changes to 1..N {noun}s; return results keyed by id, in order.
 
     Only the fields given (not None) change. A success is the updated request as the API
-    returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
+    returns it; a failure is ``{{"success": False, "error": {{"code", "message"}}}}``.
     """
-    return (
-        yield from _update(
-            ctx,
-            TASKING,
-            tasking_request_ids,
-            name=name,
-            description=description,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-            product_types=product_types,
+
+    def __call__(
+        self,
+        ctx: Context,
+        *request_ids: str | None,
+        name: str | None = None,
+        description: str | None = None,
+        custom_attribute_1: str | None = None,
+        custom_attribute_2: str | None = None,
+        product_types: Sequence[ProductTypeLike] | None = None,
+    ) -> Flow[dict[str, Result]]:
+        """Update the requests (see the class's ``doc``)."""
+        entity = self.entity
+        # The arguments by name: UPDATE_FIELDS says what each keyword becomes on the wire.
+        body = update_body(entity, locals())
+        ids = planned_ids(ctx.log, entity, request_ids, "updating")
+        calls = [call(entity.update, i, body=body) for i in ids]
+        results = yield from fan_out(
+            ids, calls, lambda i, answer: json_object(answer, f"updating {entity.noun} {i}")
         )
-    )
+        log_summary(ctx.log, results, entity, "updated")
+        return results
 
 
-def update_repeat_requests(
-    ctx: Context,
-    *repeat_request_ids: str | None,
-    name: str | None = None,
-    description: str | None = None,
-    custom_attribute_1: str | None = None,
-    custom_attribute_2: str | None = None,
-    product_types: Sequence[ProductTypeLike] | None = None,
-) -> Flow[dict[str, Result]]:
-    """Apply the same changes to 1..N repeat requests; return results keyed by id, in order.
-
-    Only the fields given (not None) change. A success is the updated request as the API
-    returns it; a failure is ``{"success": False, "error": {"code", "message"}}``.
-    """
-    return (
-        yield from _update(
-            ctx,
-            REPEAT,
-            repeat_request_ids,
-            name=name,
-            description=description,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-            product_types=product_types,
-        )
-    )
+cancel_tasking_requests: Cancel = Cancel(TASKING)
+cancel_repeat_requests: Cancel = Cancel(REPEAT)
+update_tasking_requests: Update = Update(TASKING)
+update_repeat_requests: Update = Update(REPEAT)

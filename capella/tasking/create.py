@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any, TypedDict, Unpack
 
 from capella._flow import Context, Flow, call
 from capella._logging import ClientLog
-from capella._ops import Op
 from capella.enumerations import (
     ArchiveHoldback,
     CollectionTier,
@@ -28,6 +28,7 @@ from capella.errors import (
     RepeatRequestPayloadValidationError,
 )
 from capella.tasking import _values as v
+from capella.tasking._entity import REPEAT, TASKING, Entity
 from capella.tasking.types import (
     ArchiveHoldbackLike,
     CollectionTierLike,
@@ -82,77 +83,95 @@ def _orbital_planes(
     return orbital_planes
 
 
-def _collect_constraints(
-    geometry_type: str,
-    *,
-    off_nadir_min: float | None,
-    off_nadir_max: float | None,
-    image_width: float | None,
-    orbital_planes: Sequence[OrbitalPlaneLike] | None,
-    asc_dsc: OrbitStateLike,
-    look_direction: LookDirectionLike,
-    local_time: LocalTimeLike | None,
-    polarization: PolarizationLike | None,
-    azimuth_angle_min: float | None,
-    azimuth_angle_max: float | None,
-    squint: SquintLike | None,
-    max_squint_angle: float | None,
-) -> dict[str, Any]:
+Check = Callable[[str, Any], Any]
+"""Turns one argument (its name, its value) into its wire value, or raises InvalidInputError."""
+Fields = tuple[tuple[str, str, Check], ...]
+"""Keyword, wire key and check of each argument that a part of the body is made of."""
+
+
+def _optional(check: Check) -> Check:
+    """``check`` for a value that may be None (None stays None: the key is left out)."""
+    return lambda name, value: None if value is None else check(name, value)
+
+
+def _enum(enum_cls: type[Enum]) -> Check:
+    return lambda name, value: v.enum_value(name, value, enum_cls)
+
+
+def _angle(maximum: float) -> Check:
+    return _optional(lambda name, value: v.number(name, value, minimum=0, maximum=maximum))
+
+
+def _positive(name: str, value: Any) -> Any:
+    return v.number(name, value, minimum=0, exclusive_minimum=True)
+
+
+def _count(name: str, value: Any) -> Any:
+    return v.number(name, value, minimum=1, integer=True)
+
+
+def _planes(name: str, value: Any) -> list[Any]:
+    items = v.as_list(value)
+    return v.enum_values(name, [value] if items is None else items, OrbitalPlane)
+
+
+def _local_time(_name: str, value: Any) -> Any:
+    return v.local_time(value)
+
+
+COLLECT_CONSTRAINTS: Fields = (
+    ("off_nadir_min", "offNadirMin", _angle(90)),
+    ("off_nadir_max", "offNadirMax", _angle(90)),
+    ("image_width", "imageWidth", _optional(_positive)),
+    ("orbital_planes", "orbitalPlanes", _optional(_planes)),
+    ("asc_dsc", "ascDsc", _enum(OrbitState)),
+    ("look_direction", "lookDirection", _enum(ObservationDirection)),
+    ("local_time", "localTime", _optional(_local_time)),
+    ("polarization", "polarization", _optional(_enum(Polarization))),
+    ("azimuth_angle_min", "azimuthAngleMin", _angle(360)),
+    ("azimuth_angle_max", "azimuthAngleMax", _angle(360)),
+    ("squint", "squint", _enum(SquintMode)),
+    ("max_squint_angle", "maxSquintAngle", _angle(90)),
+)
+# Properties both requests have; the custom attributes are sent as null when unset, as the
+# reference SDK does.
+COMMON_PROPERTIES: Fields = (
+    ("collection_type", "collectionType", _enum(CollectionType)),
+    ("archive_holdback", "archiveHoldback", _enum(ArchiveHoldback)),
+    ("custom_attribute_1", "customAttribute1", v.optional_str),
+    ("custom_attribute_2", "customAttribute2", v.optional_str),
+)
+REPETITION_PROPERTIES: Fields = (
+    ("repetition_interval", "repetitionInterval", _count),
+    ("repetition_count", "repetitionCount", _optional(_count)),
+    ("maintain_scene_framing", "maintainSceneFraming", _optional(v.boolean)),
+    ("look_angle_tolerance", "lookAngleTolerance", _angle(90)),
+    ("azimuth_angle_tolerance", "azimuthAngleTolerance", _angle(360)),
+)
+
+
+def _wire(fields: Fields, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked wire value of each field's argument, in the table's order."""
+    return {key: check(name, args[name]) for name, key, check in fields}
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _collect_constraints(geometry_type: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """``collectConstraints``: only the keys whose value is set, camelCase as the API names them."""
+    squint = args["squint"]
     if squint is None:
         # The reference SDK's default, which the API documents: squinted for a point only.
         squint = SquintMode.ENABLED if geometry_type == "Point" else SquintMode.DISABLED
-    nadir_min = _angle("off_nadir_min", off_nadir_min, 90)
-    nadir_max = _angle("off_nadir_max", off_nadir_max, 90)
+    constraints = _set(_wire(COLLECT_CONSTRAINTS, {**args, "squint": squint}))
+    nadir_min, nadir_max = constraints.get("offNadirMin"), constraints.get("offNadirMax")
     if nadir_min is not None and nadir_max is not None and nadir_min > nadir_max:
         raise InvalidInputError(
             f"off_nadir_min ({nadir_min:g}) must not be greater than off_nadir_max ({nadir_max:g})"
         )
-    planes = None
-    if orbital_planes is not None:
-        items = v.as_list(orbital_planes)
-        if items is None:
-            items = [orbital_planes]
-        planes = v.enum_values("orbital_planes", items, OrbitalPlane)
-    constraints: dict[str, Any] = {
-        "offNadirMin": nadir_min,
-        "offNadirMax": nadir_max,
-        "imageWidth": None
-        if image_width is None
-        else v.number("image_width", image_width, minimum=0, exclusive_minimum=True),
-        "orbitalPlanes": planes,
-        "ascDsc": v.enum_value("asc_dsc", asc_dsc, OrbitState),
-        "lookDirection": v.enum_value("look_direction", look_direction, ObservationDirection),
-        "localTime": None if local_time is None else v.local_time(local_time),
-        "polarization": None
-        if polarization is None
-        else v.enum_value("polarization", polarization, Polarization),
-        "azimuthAngleMin": _angle("azimuth_angle_min", azimuth_angle_min, 360),
-        "azimuthAngleMax": _angle("azimuth_angle_max", azimuth_angle_max, 360),
-        "squint": v.enum_value("squint", squint, SquintMode),
-        "maxSquintAngle": _angle("max_squint_angle", max_squint_angle, 90),
-    }
-    return {key: value for key, value in constraints.items() if value is not None}
-
-
-def _angle(name: str, value: float | None, maximum: float) -> int | float | None:
-    return None if value is None else v.number(name, value, minimum=0, maximum=maximum)
-
-
-def _common_properties(
-    *,
-    collection_type: CollectionTypeLike,
-    archive_holdback: ArchiveHoldbackLike,
-    custom_attribute_1: str | None,
-    custom_attribute_2: str | None,
-) -> dict[str, Any]:
-    return {
-        "collectionType": v.enum_value("collection_type", collection_type, CollectionType),
-        "archiveHoldback": v.enum_value("archive_holdback", archive_holdback, ArchiveHoldback),
-        # Sent as null when unset, as the reference SDK does.
-        "customAttribute1": v.optional_str("custom_attribute_1", custom_attribute_1),
-        "customAttribute2": v.optional_str("custom_attribute_2", custom_attribute_2),
-    }
+    return constraints
 
 
 def _feature(
@@ -200,10 +219,103 @@ def created(log: ClientLog, what: str, answer: Any) -> dict[str, Any]:
     return answer
 
 
-def _create(ctx: Context, operation: Op, what: str, body: dict[str, Any]) -> Flow[dict[str, Any]]:
-    """Send one create request (``operation``) with ``body`` and return the API's answer."""
-    announce(ctx.log, what, body)
-    return created(ctx.log, what, (yield call(operation, body=body)))
+Parts = tuple[dict[str, Any], dict[str, Any]]
+"""An entity's own properties: those after the name and description, those at the end."""
+
+
+def _tasking_parts(args: Mapping[str, Any], now: datetime) -> Parts:
+    """The collection window (default: now to 7 days on) and tier; the pre-approval flag."""
+    window_open, window_close = args["window_open"], args["window_close"]
+    opens = now if window_open is None else v.to_datetime("window_open", window_open)
+    closes = (
+        opens + DEFAULT_WINDOW
+        if window_close is None
+        else v.to_datetime("window_close", window_close)
+    )
+    _not_over("window_close", closes, now)
+    if closes <= opens:
+        raise InvalidInputError(
+            f"window_close ({v.iso_utc(closes)}) must be after window_open ({v.iso_utc(opens)})"
+        )
+    head = {
+        "windowOpen": v.iso_utc(opens),
+        "windowClose": v.iso_utc(closes),
+        "collectionTier": v.enum_value("collection_tier", args["collection_tier"], CollectionTier),
+    }
+    # snake_case on the wire: the key the reference SDK sends (responses say preApproval).
+    return head, {"pre_approval": v.boolean("pre_approval", args["pre_approval"])}
+
+
+def _repeat_parts(args: Mapping[str, Any], now: datetime) -> Parts:
+    """The tier (and its InSAR orbit); the series' start, end and cadence, window duration."""
+    repeat_start, repeat_end = args["repeat_start"], args["repeat_end"]
+    if repeat_end is not None and args["repetition_count"] is not None:
+        raise RepeatRequestPayloadValidationError(
+            "repeat_end and repetition_count exclude each other; pass only one of them"
+        )
+    tier = v.enum_member("collection_tier", args["collection_tier"], RepeatCollectionTier)
+    insar_orbit = args["insar_orbit"]
+    orbit = None if insar_orbit is None else v.enum_value("insar_orbit", insar_orbit, InsarOrbit)
+    if tier in INSAR_TIERS and orbit is None:
+        raise RepeatRequestPayloadValidationError(
+            f"the {tier.value!r} tier requires insar_orbit "
+            f"({', '.join(o.value for o in InsarOrbit)})"
+        )
+    if orbit is not None and tier not in INSAR_TIERS:
+        raise RepeatRequestPayloadValidationError(
+            f"insar_orbit applies to the insar tiers only, not to {tier.value!r}"
+        )
+    starts = now if repeat_start is None else v.to_datetime("repeat_start", repeat_start)
+    repetition: dict[str, Any] = {"repeatStart": v.iso_utc(starts)}
+    if repeat_end is not None:
+        ends = v.to_datetime("repeat_end", repeat_end)
+        _not_over("repeat_end", ends, now)
+        if ends <= starts:
+            raise InvalidInputError(
+                f"repeat_end ({v.iso_utc(ends)}) must be after repeat_start ({v.iso_utc(starts)})"
+            )
+        repetition["repeatEnd"] = v.iso_utc(ends)
+    tail = {
+        "repetitionProperties": repetition | _set(_wire(REPETITION_PROPERTIES, args)),
+        # The reference SDK silently drops 0; a zero-length window is refused here instead.
+        "windowDuration": _optional(_positive)("window_duration", args["window_duration"]),
+        "insar": None if orbit is None else {"orbit": orbit},
+    }
+    return {"collectionTier": tier.value}, _set(tail)
+
+
+PARTS: dict[Entity, Callable[[Mapping[str, Any], datetime], Parts]] = {
+    TASKING: _tasking_parts,
+    REPEAT: _repeat_parts,
+}
+
+
+def request_body(entity: Entity, args: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The wire body of a create from its arguments by name; each one checked first.
+
+    Keys are those the reference SDK sends: the name and description, the entity's own head
+    properties, the common ones, ``collectConstraints``, the entity's own tail properties.
+    """
+    planes = _orbital_planes(entity.func("create"), args["orbital_planes"], args["api_spellings"])
+    geo = v.geometry(args["geometry"])
+    name, description = _name(args["name"], args["description"])
+    head, tail = PARTS[entity](args, now)
+    properties: dict[str, Any] = {
+        f"{entity.prefix}Name": name,
+        f"{entity.prefix}Description": description,
+        **head,
+        **_wire(COMMON_PROPERTIES, args),
+        "collectConstraints": _collect_constraints(geo["type"], {**args, "orbital_planes": planes}),
+        **tail,
+    }
+    return _feature(geo, properties, args["product_types"], args["contract_id"])
+
+
+def _create(ctx: Context, entity: Entity, args: Mapping[str, Any]) -> Flow[dict[str, Any]]:
+    """Create the request of ``args`` (a create function's arguments by name); the answer."""
+    body = request_body(entity, args, _now())
+    announce(ctx.log, entity.noun, body)
+    return created(ctx.log, entity.noun, (yield call(entity.create, body=body)))
 
 
 def create_tasking_request(
@@ -271,53 +383,8 @@ def create_tasking_request(
         max_squint_angle: largest absolute squint angle in degrees.
         contract_id: the contract to charge (default: the organization's default contract).
     """
-    planes = _orbital_planes("create_tasking_request", orbital_planes, api_spellings)
-    geo = v.geometry(geometry)
-    name, description = _name(name, description)
-    now = _now()
-    opens = now if window_open is None else v.to_datetime("window_open", window_open)
-    closes = (
-        opens + DEFAULT_WINDOW
-        if window_close is None
-        else v.to_datetime("window_close", window_close)
-    )
-    _not_over("window_close", closes, now)
-    if closes <= opens:
-        raise InvalidInputError(
-            f"window_close ({v.iso_utc(closes)}) must be after window_open ({v.iso_utc(opens)})"
-        )
-    properties: dict[str, Any] = {
-        "taskingrequestName": name,
-        "taskingrequestDescription": description,
-        "windowOpen": v.iso_utc(opens),
-        "windowClose": v.iso_utc(closes),
-        "collectionTier": v.enum_value("collection_tier", collection_tier, CollectionTier),
-        **_common_properties(
-            collection_type=collection_type,
-            archive_holdback=archive_holdback,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-        ),
-        # snake_case on the wire: the key the reference SDK sends (responses say preApproval).
-        "pre_approval": v.boolean("pre_approval", pre_approval),
-        "collectConstraints": _collect_constraints(
-            geo["type"],
-            off_nadir_min=off_nadir_min,
-            off_nadir_max=off_nadir_max,
-            image_width=image_width,
-            orbital_planes=planes,
-            asc_dsc=asc_dsc,
-            look_direction=look_direction,
-            local_time=local_time,
-            polarization=polarization,
-            azimuth_angle_min=azimuth_angle_min,
-            azimuth_angle_max=azimuth_angle_max,
-            squint=squint,
-            max_squint_angle=max_squint_angle,
-        ),
-    }
-    body = _feature(geo, properties, product_types, contract_id)
-    return (yield from _create(ctx, Op.CREATE_TASKING_REQUEST, "tasking request", body))
+    # The arguments by name: the field tables say what each becomes on the wire.
+    return (yield from _create(ctx, TASKING, locals()))
 
 
 def create_repeat_request(
@@ -377,87 +444,4 @@ def create_repeat_request(
         window_duration: duration of each derived request in seconds (must be positive).
         insar_orbit: ``MIO_53_2P95`` or ``SSO_97_7P00``, for the insar tiers.
     """
-    if repeat_end is not None and repetition_count is not None:
-        raise RepeatRequestPayloadValidationError(
-            "repeat_end and repetition_count exclude each other; pass only one of them"
-        )
-    planes = _orbital_planes("create_repeat_request", orbital_planes, api_spellings)
-    geo = v.geometry(geometry)
-    name, description = _name(name, description)
-    tier = v.enum_member("collection_tier", collection_tier, RepeatCollectionTier)
-    orbit = None if insar_orbit is None else v.enum_value("insar_orbit", insar_orbit, InsarOrbit)
-    if tier in INSAR_TIERS and orbit is None:
-        raise RepeatRequestPayloadValidationError(
-            f"the {tier.value!r} tier requires insar_orbit "
-            f"({', '.join(o.value for o in InsarOrbit)})"
-        )
-    if orbit is not None and tier not in INSAR_TIERS:
-        raise RepeatRequestPayloadValidationError(
-            f"insar_orbit applies to the insar tiers only, not to {tier.value!r}"
-        )
-    now = _now()
-    starts = now if repeat_start is None else v.to_datetime("repeat_start", repeat_start)
-    repetition: dict[str, Any] = {"repeatStart": v.iso_utc(starts)}
-    if repeat_end is not None:
-        ends = v.to_datetime("repeat_end", repeat_end)
-        _not_over("repeat_end", ends, now)
-        if ends <= starts:
-            raise InvalidInputError(
-                f"repeat_end ({v.iso_utc(ends)}) must be after repeat_start ({v.iso_utc(starts)})"
-            )
-        repetition["repeatEnd"] = v.iso_utc(ends)
-    repetition["repetitionInterval"] = v.number(
-        "repetition_interval", repetition_interval, minimum=1, integer=True
-    )
-    if repetition_count is not None:
-        repetition["repetitionCount"] = v.number(
-            "repetition_count", repetition_count, minimum=1, integer=True
-        )
-    if maintain_scene_framing is not None:
-        repetition["maintainSceneFraming"] = v.boolean(
-            "maintain_scene_framing", maintain_scene_framing
-        )
-    if look_angle_tolerance is not None:
-        repetition["lookAngleTolerance"] = v.number(
-            "look_angle_tolerance", look_angle_tolerance, minimum=0, maximum=90
-        )
-    if azimuth_angle_tolerance is not None:
-        repetition["azimuthAngleTolerance"] = v.number(
-            "azimuth_angle_tolerance", azimuth_angle_tolerance, minimum=0, maximum=360
-        )
-    properties: dict[str, Any] = {
-        "repeatrequestName": name,
-        "repeatrequestDescription": description,
-        "collectionTier": tier.value,
-        **_common_properties(
-            collection_type=collection_type,
-            archive_holdback=archive_holdback,
-            custom_attribute_1=custom_attribute_1,
-            custom_attribute_2=custom_attribute_2,
-        ),
-        "collectConstraints": _collect_constraints(
-            geo["type"],
-            off_nadir_min=off_nadir_min,
-            off_nadir_max=off_nadir_max,
-            image_width=image_width,
-            orbital_planes=planes,
-            asc_dsc=asc_dsc,
-            look_direction=look_direction,
-            local_time=local_time,
-            polarization=polarization,
-            azimuth_angle_min=azimuth_angle_min,
-            azimuth_angle_max=azimuth_angle_max,
-            squint=squint,
-            max_squint_angle=max_squint_angle,
-        ),
-        "repetitionProperties": repetition,
-    }
-    if window_duration is not None:
-        # The reference SDK silently drops 0; a zero-length window is refused here instead.
-        properties["windowDuration"] = v.number(
-            "window_duration", window_duration, minimum=0, exclusive_minimum=True
-        )
-    if orbit is not None:
-        properties["insar"] = {"orbit": orbit}
-    body = _feature(geo, properties, product_types, contract_id)
-    return (yield from _create(ctx, Op.CREATE_REPEAT_REQUEST, "repeat request", body))
+    return (yield from _create(ctx, REPEAT, locals()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, Unpack
 
 import attrs
 
@@ -324,7 +324,7 @@ def progress_bar(entity: SearchEntity) -> Progress:
 
 
 @attrs.frozen
-class Target:
+class Target(Generic[R]):
     """What differs between the tasking and the repeat request search."""
 
     func: str
@@ -333,6 +333,7 @@ class Target:
     prefix: Mapping[str, Any]
     entity: SearchEntity
     op: Op
+    result: type[R]
 
 
 TASKING_REQUESTS = Target(
@@ -343,6 +344,7 @@ TASKING_REQUESTS = Target(
     prefix={"includeRepeatingTasks": {"eq": False}},
     entity=SearchEntity.TASKING_REQUEST,
     op=Op.SEARCH_TASKING_REQUESTS,
+    result=TaskingRequestSearchResult,
 )
 REPEAT_REQUESTS = Target(
     func="search_repeat_requests",
@@ -351,11 +353,12 @@ REPEAT_REQUESTS = Target(
     prefix={},
     entity=SearchEntity.REPEAT_REQUEST,
     op=Op.SEARCH_REPEAT_REQUESTS,
+    result=RepeatRequestSearchResult,
 )
 
 
 def request_body(
-    target: Target, user: UserIds, filters: Mapping[str, Any], *, for_org: bool = False
+    target: Target[Any], user: UserIds, filters: Mapping[str, Any], *, for_org: bool = False
 ) -> dict[str, Any]:
     """The search body for keyword filters, scoped to the caller unless they say otherwise."""
     query = unscoped_query(target, filters, for_org=for_org)
@@ -363,7 +366,7 @@ def request_body(
 
 
 def unscoped_query(
-    target: Target, filters: Mapping[str, Any], *, for_org: bool = False
+    target: Target[Any], filters: Mapping[str, Any], *, for_org: bool = False
 ) -> dict[str, Any]:
     """The checked query for keyword filters, before the caller's scope is added."""
     v.boolean("for_org", for_org)
@@ -371,7 +374,7 @@ def unscoped_query(
 
 
 def scoped_body(
-    target: Target,
+    target: Target[Any],
     query: dict[str, Any],
     filters: Mapping[str, Any],
     user: UserIds,
@@ -389,19 +392,13 @@ def paging_options(page_size: int | None, threaded: bool, show_progress: bool) -
     return _page_size(DEFAULT_PAGE_SIZE if page_size is None else page_size)
 
 
-def search_requests(
-    ctx: Context,
-    target: Target,
-    result_type: type[R],
-    filters: Mapping[str, Any],
-    *,
-    for_org: bool,
-    page_size: int,
-    threaded: bool,
-    show_progress: bool,
-) -> Flow[R]:
-    """Check the filters and options, scope the body to the caller, fetch every page."""
-    size = paging_options(page_size, threaded, show_progress)
+def search_requests(ctx: Context, target: Target[R], args: Mapping[str, Any]) -> Flow[R]:
+    """Check the filters and options, scope the body to the caller, fetch every page.
+
+    ``args`` are the search function's arguments by name: the paging options and ``filters``.
+    """
+    filters, for_org = args["filters"], args["for_org"]
+    size = paging_options(args["page_size"], args["threaded"], args["show_progress"])
     query = unscoped_query(target, filters, for_org=for_org)
     # The caller's ids cost a GET /user, asked for only when the scope needs them.
     user = _Unscoped() if scoped_by_filters(filters) else _Ids((yield CURRENT_USER))
@@ -413,9 +410,9 @@ def search_requests(
             body,
             target.entity,
             size,
-            result_type(body),
-            threaded=threaded,
-            show_progress=show_progress,
+            target.result(body),
+            threaded=args["threaded"],
+            show_progress=args["show_progress"],
         )
     )
 
@@ -468,18 +465,8 @@ def search_tasking_requests(
     excluded. ``page_size`` is 250 to 500; ``threaded`` fetches up to 8 pages at a time;
     ``show_progress`` draws a progress bar on stderr.
     """
-    return (
-        yield from search_requests(
-            ctx,
-            TASKING_REQUESTS,
-            TaskingRequestSearchResult,
-            filters,
-            for_org=for_org,
-            page_size=page_size,
-            threaded=threaded,
-            show_progress=show_progress,
-        )
-    )
+    # The arguments by name: the options and the filters, read by search_requests.
+    return (yield from search_requests(ctx, TASKING_REQUESTS, locals()))
 
 
 def search_repeat_requests(
@@ -497,15 +484,4 @@ def search_repeat_requests(
     ``repetition_interval``, ``repeat_start`` and ``repeat_end`` in place of
     ``tasking_request_id`` and the windows; ``collection_tier`` takes the repeat tiers.
     """
-    return (
-        yield from search_requests(
-            ctx,
-            REPEAT_REQUESTS,
-            RepeatRequestSearchResult,
-            filters,
-            for_org=for_org,
-            page_size=page_size,
-            threaded=threaded,
-            show_progress=show_progress,
-        )
-    )
+    return (yield from search_requests(ctx, REPEAT_REQUESTS, locals()))

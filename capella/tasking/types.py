@@ -120,6 +120,9 @@ _Statuses: TypeAlias = StatusLike | Sequence[StatusLike]
 _Types: TypeAlias = CollectionTypeLike | Sequence[CollectionTypeLike]
 _Modes: TypeAlias = InstrumentModeLike | Sequence[InstrumentModeLike]
 _Ids: TypeAlias = str | Sequence[str]
+_Tiers: TypeAlias = CollectionTierLike | Sequence[CollectionTierLike]
+_RepeatTiers: TypeAlias = RepeatCollectionTierLike | Sequence[RepeatCollectionTierLike]
+_Intervals: TypeAlias = RepetitionIntervalLike | Sequence[RepetitionIntervalLike]
 
 
 class _CommonFilters(TypedDict, total=False):
@@ -155,9 +158,9 @@ class _CommonFilters(TypedDict, total=False):
 class TaskingRequestFilters(_CommonFilters, total=False):
     """Filters of ``search_tasking_requests`` (``field`` or ``field__op``)."""
 
-    collection_tier: CollectionTierLike | Sequence[CollectionTierLike]
-    collection_tier__eq: CollectionTierLike | Sequence[CollectionTierLike]
-    collection_tier__in: CollectionTierLike | Sequence[CollectionTierLike]
+    collection_tier: _Tiers
+    collection_tier__eq: _Tiers
+    collection_tier__in: _Tiers
     tasking_request_id: _Ids
     tasking_request_id__eq: _Ids
     tasking_request_id__in: _Ids
@@ -178,15 +181,15 @@ class TaskingRequestFilters(_CommonFilters, total=False):
 class RepeatRequestFilters(_CommonFilters, total=False):
     """Filters of ``search_repeat_requests`` (``field`` or ``field__op``)."""
 
-    collection_tier: RepeatCollectionTierLike | Sequence[RepeatCollectionTierLike]
-    collection_tier__eq: RepeatCollectionTierLike | Sequence[RepeatCollectionTierLike]
-    collection_tier__in: RepeatCollectionTierLike | Sequence[RepeatCollectionTierLike]
+    collection_tier: _RepeatTiers
+    collection_tier__eq: _RepeatTiers
+    collection_tier__in: _RepeatTiers
     repeat_request_id: _Ids
     repeat_request_id__eq: _Ids
     repeat_request_id__in: _Ids
-    repetition_interval: RepetitionIntervalLike | Sequence[RepetitionIntervalLike]
-    repetition_interval__eq: RepetitionIntervalLike | Sequence[RepetitionIntervalLike]
-    repetition_interval__in: RepetitionIntervalLike | Sequence[RepetitionIntervalLike]
+    repetition_interval: _Intervals
+    repetition_interval__eq: _Intervals
+    repetition_interval__in: _Intervals
     repetition_interval__gt: RepetitionIntervalLike
     repetition_interval__gte: RepetitionIntervalLike
     repetition_interval__lt: RepetitionIntervalLike

@@ -380,3 +380,21 @@ def test_repeat_request_results() -> None:
     with pytest.raises(InvalidFilterError):
         result.groupby("windowOpen")  # a tasking request field, not a repeat request one
     assert result.merge(result).repeat_request_ids == ["r1", "r2", "r1", "r2"]
+
+
+def test_requests_give_their_generated_models_parsed_once() -> None:
+    from capella_api.models import RepeatRequest, TaskingRequest
+
+    point = {"type": "Point", "coordinates": [0, 0]}
+    tasks = TaskingRequestSearchResult({})
+    tasks.add({"results": [{**tr("t1"), "geometry": point}, {**tr("t2"), "geometry": point}]})
+    model = tasks.tasking_request(1)
+    assert isinstance(model, TaskingRequest)
+    assert model.properties.taskingrequest_id == "t2"
+    assert tasks.tasking_request(1) is model  # cached
+    assert [m.properties.taskingrequest_id for m in tasks.tasking_requests()] == ["t1", "t2"]
+    repeats = RepeatRequestSearchResult({})
+    feature = {"type": "Feature", "geometry": point, "properties": {"repeatrequestId": "r1"}}
+    repeats.add({"results": [feature]})
+    assert isinstance(repeats.repeat_request(0), RepeatRequest)
+    assert [m.properties.repeatrequest_id for m in repeats.repeat_requests()] == ["r1"]

@@ -342,3 +342,19 @@ def test_seed_loop_over_update_results(client: CapellaConsoleClient, api: BulkAp
         f"{B} failed: UNABLE_TO_UPDATE_FINALIZED_TRANSACTION",
         f"{C} updated: {C}",
     ]
+
+
+def test_bulk_methods_name_their_ids_and_requests_for_the_entity() -> None:
+    import inspect
+
+    from capella.tasking import bulk
+
+    update = inspect.signature(CapellaConsoleClient.update_repeat_requests).parameters
+    assert list(update)[:3] == ["self", "repeat_request_ids", "name"]
+    assert update["repeat_request_ids"].kind is inspect.Parameter.VAR_POSITIONAL
+    assert update["product_types"].default is None
+    cancel = inspect.signature(CapellaConsoleClient.cancel_tasking_requests).parameters
+    assert list(cancel) == ["self", "tasking_request_ids"]
+    assert "1..N repeat requests" in (CapellaConsoleClient.update_repeat_requests.__doc__ or "")
+    assert "1..N tasking requests" in (CapellaConsoleClient.cancel_tasking_requests.__doc__ or "")
+    assert bulk.cancel_repeat_requests.__name__ == "cancel_repeat_requests"

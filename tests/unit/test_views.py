@@ -372,7 +372,9 @@ def test_a_footprint_across_the_antimeridian_is_drawn_once_not_around_the_world(
     ring = [[179.5, 0.0], [-179.5, 0.0], [-179.5, 1.0], [179.5, 1.0], [179.5, 0.0]]
     item = stac_item(0, geometry={"type": "Polygon", "coordinates": [ring]})
 
-    frame = views.footprints_frame([item], views.SearchEntity.STAC_ITEM, "x", lambda f: "a")
+    layer = views.Layer([item], views.SearchEntity.STAC_ITEM, "x", lambda f: "a")
+
+    frame = views.footprints_frame(layer)
 
     assert frame.total_bounds.tolist() == [179.5, 0.0, 180.5, 1.0]
 
