@@ -8,13 +8,14 @@ from typing import TypedDict
 import attrs
 import httpx
 
+from capella._config import DEFAULT_SEGMENT_THRESHOLD as DEFAULT_SEGMENT_THRESHOLD
+from capella._config import ClientOptions
 from capella._http import DEFAULT_TIMEOUT, RetrySettings
 from capella._logging import ClientLog
 from capella._ratefloor import DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, RateFloor
 from capella.errors import InvalidInputError
 
 MiB = 1 << 20
-DEFAULT_SEGMENT_THRESHOLD = 64 * MiB
 DEFAULT_SEGMENT_SIZE = 8 * MiB
 # Idle connections join a large file only while its ranges are slower than this (bytes/s):
 # streams that are already fast are limited by this machine, and more of them only contend
@@ -163,21 +164,11 @@ class Configured:
         return f"{type(self).__name__}(max_connections={self.max_connections})"
 
 
-def download_settings(
-    *,
-    download_connections: int,
-    segment_threshold: int,
-    timeout: httpx.Timeout | float,
-    max_retries: int,
-) -> DownloadSettings:
-    """The clients' options as download settings (the names the clients take checked)."""
-    if download_connections < 1:
-        raise InvalidInputError("download_connections must be at least 1")
-    if segment_threshold < 1:
-        raise InvalidInputError("segment_threshold must be a positive number of bytes")
+def download_settings(options: ClientOptions) -> DownloadSettings:
+    """A client's checked options as download settings: its timeout and retries reach downloads."""
     return DownloadSettings(
-        max_connections=download_connections,
-        segment_threshold=segment_threshold,
-        timeout=timeout,
-        max_retries=max_retries,
+        max_connections=options.download_connections,
+        segment_threshold=options.segment_threshold,
+        timeout=options.timeout,
+        max_retries=options.max_retries,
     )
