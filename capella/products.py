@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -31,11 +30,9 @@ if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
 Item = dict[str, Any]
-PathLike = str | Path
 AssetTypesLike = str | AssetType | Iterable[str | AssetType]
 ProductTypesLike = str | ProductType | Iterable[str | ProductType]
 
-DEFAULT_DIR = Path(tempfile.gettempdir())
 RASTER_KEYS = frozenset({"HH", "VV"})
 # Licence texts are not product data (the reference SDK never downloads them either).
 NOT_DOWNLOADABLE = frozenset({"license"})
