@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import TypedDict
 
@@ -23,6 +24,8 @@ DEFAULT_SEGMENT_SIZE = 8 * MiB
 # on 8; medians of 4).
 DEFAULT_SPLIT_BELOW = 200e6
 DEFAULT_MAX_RETRIES = 5
+# The fields a download's settings share, by name, with the HTTP layer's retry policy.
+RETRY_FIELDS = tuple(field.name for field in dataclasses.fields(RetrySettings))
 
 
 class DownloadOptions(TypedDict, total=False):
@@ -82,12 +85,7 @@ class DownloadSettings:
     @property
     def retry(self) -> RetrySettings:
         """The backoff policy as the HTTP layer spells it."""
-        return RetrySettings(
-            max_retries=self.max_retries,
-            backoff_base=self.backoff_base,
-            backoff_max=self.backoff_max,
-            retry_after_cap=self.retry_after_cap,
-        )
+        return RetrySettings(**{name: getattr(self, name) for name in RETRY_FIELDS})
 
     @property
     def lock_wait(self) -> float:
@@ -119,12 +117,9 @@ def settings_with(
     """
     result = attrs.evolve(settings or DownloadSettings(), **options)
     if retry is not None:
-        result = attrs.evolve(
-            result,
-            backoff_base=retry.backoff_base,
-            backoff_max=retry.backoff_max,
-            retry_after_cap=retry.retry_after_cap,
-        )
+        # The backoff of an explicit policy; max_retries stays the download's own.
+        backoff = {name: getattr(retry, name) for name in RETRY_FIELDS if name != "max_retries"}
+        result = attrs.evolve(result, **backoff)
     if result.segment_size < buffer_size:
         result = attrs.evolve(result, segment_size=buffer_size)
     return result
