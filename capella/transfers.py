@@ -56,7 +56,7 @@ class TransfersCore:
     closed: bool = attrs.field(default=False, init=False)
     lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 
-    def fanout(self, executor: object) -> fanout.Fanout:
+    def fanout_for(self, executor: object) -> fanout.Fanout:
         """The fan-out of one call: ``executor`` checked, the client's state to travel."""
         checked = fanout.checked_executor(executor)
         return fanout.Fanout(checked, travelling(self.state, self.owner))
@@ -145,7 +145,7 @@ class Transfers(TransfersCore):
 
     def fanout_of(self, step: FanoutOf) -> fanout.Fanout:
         """The fan-out of a call with ``executor=``."""
-        return self.fanout(step.executor)
+        return self.fanout_for(step.executor)
 
     def fan_out(self, step: FanOut) -> list[DownloadOutcome]:
         """Run the fanned-out jobs on their executor and wait for them."""

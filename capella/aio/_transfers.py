@@ -105,7 +105,7 @@ class AsyncTransfers(TransfersCore):
 
     async def fanout_of(self, step: FanoutOf) -> fanout.Fanout:
         """The fan-out of a call with ``executor=``."""
-        return self.fanout(step.executor)
+        return self.fanout_for(step.executor)
 
     async def fan_out(self, step: FanOut) -> list[DownloadOutcome]:
         """Run the fanned-out jobs on their executor; await them without blocking the loop."""
