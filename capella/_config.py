@@ -7,12 +7,13 @@ The base URL is resolved with one precedence: the ``base_url`` argument, else th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -96,6 +97,21 @@ def checked_count(value: object, what: str, minimum: int) -> int:
     return value
 
 
+# Where a large file is split into byte ranges fetched in parallel.
+DEFAULT_SEGMENT_THRESHOLD = 64 * 1024 * 1024
+
+# How each constructor option is checked; the URLs are resolved apart (see ClientOptions.of).
+OPTION_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "timeout": checked_timeout,
+    "max_retries": functools.partial(checked_count, what="max_retries", minimum=0),
+    "download_connections": functools.partial(
+        checked_count, what="download_connections", minimum=1
+    ),
+    "segment_threshold": functools.partial(checked_count, what="segment_threshold", minimum=1),
+    "gc_pause": bool,
+}
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ClientOptions:
     """A client's options, checked: both clients and every request they send read these."""
@@ -106,6 +122,7 @@ class ClientOptions:
     max_retries: int = DEFAULT_MAX_RETRIES
     api_connections: int = API_CONNECTIONS
     download_connections: int = DOWNLOAD_CONNECTIONS
+    segment_threshold: int = DEFAULT_SEGMENT_THRESHOLD
     gc_pause: bool = True
 
     @classmethod
@@ -114,23 +131,18 @@ class ClientOptions:
         *,
         base_url: str | None = None,
         search_url: str | None = None,
-        timeout: object = DEFAULT_TIMEOUT,
-        max_retries: object = DEFAULT_MAX_RETRIES,
-        download_connections: object = DOWNLOAD_CONNECTIONS,
-        gc_pause: bool = True,
         environ: Mapping[str, str] | None = None,
+        **options: Any,
     ) -> ClientOptions:
-        """Check the constructor arguments and resolve the URLs (see ``resolve_base_url``)."""
+        """Check the constructor's options (``OPTION_CHECKS``) and resolve the URLs.
+
+        The base URL as ``resolve_base_url`` says; the search URL defaults to the base URL's.
+        An option left out keeps its default.
+        """
         base = resolve_base_url(base_url, environ)
         search = checked_url(search_url, "search_url") if search_url else f"{base}/catalog/search"
-        return cls(
-            base_url=base,
-            search_url=search,
-            timeout=checked_timeout(timeout),
-            max_retries=checked_count(max_retries, "max_retries", 0),
-            download_connections=checked_count(download_connections, "download_connections", 1),
-            gc_pause=bool(gc_pause),
-        )
+        checked = {name: OPTION_CHECKS[name](value) for name, value in options.items()}
+        return cls(base_url=base, search_url=search, **checked)
 
 
 C = TypeVar("C")
@@ -138,7 +150,7 @@ C = TypeVar("C")
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ClientState:
-    """What a client pickles as: its checked options, its credential and driver settings.
+    """What a client pickles as: its checked options and its credential.
 
     Never connections, locks or a transport: those are rebuilt where the client is unpickled
     (the pool opens connections on first use). The credential travels with the state, as it
@@ -150,24 +162,19 @@ class ClientState:
     token: str | None = dataclasses.field(default=None, repr=False)
     no_auth: bool = False
     verbose: bool = False
-    driver: tuple[tuple[str, object], ...] = ()
 
     def arguments(self) -> dict[str, object]:
         """The constructor arguments that rebuild the client (no credential check again)."""
-        options = self.options
+        # Every checked option travels under its constructor name (api_connections is fixed).
+        names = ("base_url", "search_url", *OPTION_CHECKS)
+        travelled = {name: getattr(self.options, name) for name in names}
         return {
             "api_key": self.api_key,
             "token": self.token,
             "verbose": self.verbose,
             "no_token_check": True,
-            "base_url": options.base_url,
-            "search_url": options.search_url,
             "no_auth": self.no_auth,
-            "max_retries": options.max_retries,
-            "timeout": options.timeout,
-            "download_connections": options.download_connections,
-            "gc_pause": options.gc_pause,
-            **dict(self.driver),
+            **travelled,
         }
 
 
@@ -177,7 +184,7 @@ def rebuild_client(client_type: Callable[..., C], state: ClientState) -> C:
 
 
 def client_state(
-    options: ClientOptions, credentials: Credentials | None, verbose: bool, **driver: object
+    options: ClientOptions, credentials: Credentials | None, verbose: bool
 ) -> ClientState:
     """The state a client with these options and this credential pickles as."""
     secret = credentials.secret if credentials else None
@@ -188,15 +195,14 @@ def client_state(
         token=secret if is_token else None,
         no_auth=credentials is None,
         verbose=verbose,
-        driver=tuple(sorted(driver.items())),
     )
 
 
-def travelling(state: ClientState | None, client: object) -> ClientState:
-    """The state to pickle ``client`` as, or a clear error when it cannot travel."""
+def travelling(state: ClientState | None, owner: str) -> ClientState:
+    """The state to pickle a client (of class ``owner``) as, or an error if it cannot travel."""
     if state is None:
         raise InvalidInputError(
-            f"{type(client).__name__} with a custom transport cannot be pickled: the "
+            f"{owner} with a custom transport cannot be pickled: the "
             "transport does not travel to another process; build the client there instead"
         )
     return state

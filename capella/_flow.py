@@ -4,7 +4,8 @@ An operation (a search, a submit, a bulk cancel) is written once as a generator,
 httpx's ``Auth.auth_flow`` is: it yields a :class:`Call` and receives the decoded answer (or has
 the call's typed error raised at the ``yield``); it may :class:`Start` several calls at once and
 take their outcomes with :class:`Next` as they finish; it asks for the signed-in user with
-``CURRENT_USER``. ``ApiSession.run`` (threads) and ``AsyncApiSession.run`` (asyncio) execute
+``CURRENT_USER``; a :class:`Handoff` (a download's transfer) goes to the client's own
+byte-moving driver. ``ApiSession.run`` (threads) and ``AsyncApiSession.run`` (asyncio) execute
 the steps and only do I/O, so every decision is made once and is testable without a server.
 """
 
@@ -90,6 +91,16 @@ class Done:
         return self.value
 
 
+class Handoff:
+    """A step that is not an API call (a file transfer): the runner hands it to its client.
+
+    Each client gives its session the handler of its own driver (threads or asyncio); the
+    answer is what that handler returns. See :mod:`capella.downloads`.
+    """
+
+    __slots__ = ()
+
+
 class _User(enum.Enum):
     CURRENT_USER = "current_user"
 
@@ -97,7 +108,7 @@ class _User(enum.Enum):
 # Ask the runner for the signed-in user (``GET /user``, fetched once per client).
 CURRENT_USER = _User.CURRENT_USER
 
-Step = Call | Start | Next | _User
+Step = Call | Start | Next | _User | Handoff
 Flow = Generator[Step, Any, T]
 
 

@@ -33,7 +33,7 @@ from capella._config import (
     USER_AGENT,
     ClientOptions,
 )
-from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start, Step
+from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Handoff, Next, Start, Step
 from capella._gcpause import decoding_paused
 from capella._logging import ClientLog
 from capella._ops import Op, Retry
@@ -287,6 +287,11 @@ def checked_user(user: Any) -> dict[str, Any]:
     return user
 
 
+def no_handoff(step: Handoff) -> Any:
+    """The handler of a session without a client: it moves no bytes."""
+    raise RuntimeError(f"this session has no transfer driver for {type(step).__name__}")
+
+
 class SessionCore:
     """What both sessions hold and decide: URLs, headers, retry bounds, secrets, the log."""
 
@@ -387,6 +392,8 @@ class ApiSession(SessionCore, Closing):
         self._closed = False
         self._user_lock = threading.Lock()
         self._user: dict[str, Any] | None = None
+        # The client's transfer driver (see capella._flow.Handoff), set by the client.
+        self.handoff: Callable[[Handoff], Any] = no_handoff
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -472,6 +479,8 @@ class ApiSession(SessionCore, Closing):
             return threads.start(step)
         if isinstance(step, Next):
             return threads.next(step)
+        if isinstance(step, Handoff):
+            return self.handoff(step)
         assert step is CURRENT_USER
         return self.user()
 

@@ -8,48 +8,31 @@ jobs. Filters are validated before anything is ordered or fetched: a typo in ``i
 from __future__ import annotations
 
 import enum
-import functools
 import re
-import tempfile
-import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import httpx
 
+from capella import orders, pagination
+from capella._flow import Context, Flow
 from capella._logging import ClientLog
-from capella.download import s3
-from capella.download.destination import (
-    Destination,
-    LocalFolder,
-    asset_destination,
-    destination_for,
-)
-from capella.download.engine import Downloader
-from capella.download.fanout import run as fanout_run
+from capella.download.destination import Destination, LocalFolder, destination_for
 from capella.download.paths import filename_from_url
-from capella.download.settings import DownloadSettings
 from capella.enumerations import AssetType, ProductType
-from capella.errors import CapellaConsoleClientError, InvalidInputError, raise_download_failure
+from capella.errors import CapellaConsoleClientError, InvalidInputError
 from capella.orders import validate_uuid
+from capella.tasking import read
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
-    from capella.download.fanout import Fanout, FanoutRun
-    from capella.download.jobs import DownloadOutcome
-    from capella.download.progress import RunProgress
-
 Item = dict[str, Any]
-PathLike = str | Path
 AssetTypesLike = str | AssetType | Iterable[str | AssetType]
 ProductTypesLike = str | ProductType | Iterable[str | ProductType]
-T = TypeVar("T")
 
-DEFAULT_DIR = Path(tempfile.gettempdir())
 RASTER_KEYS = frozenset({"HH", "VV"})
 # Licence texts are not product data (the reference SDK never downloads them either).
 NOT_DOWNLOADABLE = frozenset({"license"})
@@ -297,94 +280,7 @@ class HrefCache:
         return current
 
 
-class PresignedRefresher:
-    """Fresh presigned hrefs of one order for the threaded jobs of one download call."""
-
-    def __init__(
-        self,
-        order_id: str,
-        fetch: Callable[[], list[Item]],
-        items: Iterable[Mapping[str, Any]],
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.cache = HrefCache(order_id, items, clock)
-        self._fetch = fetch
-        self._lock = threading.Lock()
-
-    def fresh_href(self, stac_id: str, asset_key: str, stale: str) -> str:
-        """A presigned href newer than ``stale`` for this asset (fetching one if needed)."""
-        with self._lock:
-            if self.cache.needs_fetch(stac_id, asset_key, stale):
-                self.cache.update(self._fetch())
-            return self.cache.href(stac_id, asset_key)
-
-    def for_asset(self, stac_id: str, asset_key: str, href: str) -> Callable[[], str]:
-        """The ``refresh`` callable of one job."""
-        last = [href]
-
-        def refresh() -> str:
-            last[0] = self.fresh_href(stac_id, asset_key, last[0])
-            return last[0]
-
-        return refresh
-
-
-# -- what to download: written once, driven by the sync and the async client ------------------
-
-
-class Op(enum.Enum):
-    """The API operations a download may need; ``DownloadOps`` supplies one function each."""
-
-    PRESIGNED_ITEMS = "presigned_items"  # (order_id, stac_ids=None) -> items
-    COLLECTS_FOR_TASK = "collects_for_task"  # (tasking_request_id) -> collects
-    SEARCH = "search"  # (**filters) -> items
-    SUBMIT_ORDER = "submit_order"  # (items=..., ...) -> order id
-
-
-@attrs.frozen
-class Call:
-    """One operation a flow asks its driver to run; the driver sends back the result."""
-
-    op: Op
-    args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = attrs.field(factory=dict)
-
-
-Flow = Generator[Call, Any, T]
-
-
-@attrs.frozen
-class DownloadOps:
-    """The API layer's operations a download uses (sync functions, or async ones)."""
-
-    presigned_items: Callable[..., Any]
-    collects_for_task: Callable[[str], Any]
-    search: Callable[..., Any]
-    submit_order: Callable[..., Any]
-
-
-def drive(flow: Flow[T], ops: DownloadOps) -> T:
-    """Run a flow with sync operations."""
-    answer: Any = None
-    try:
-        while True:
-            call = flow.send(answer)
-            answer = getattr(ops, call.op.value)(*call.args, **call.kwargs)
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
-
-
-async def drive_async(flow: Flow[T], ops: DownloadOps) -> T:
-    """Run a flow with async operations."""
-    answer: Any = None
-    try:
-        while True:
-            call = flow.send(answer)
-            answer = await getattr(ops, call.op.value)(*call.args, **call.kwargs)
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
+# -- what to download: operations (capella._flow), run by either client's session -------------
 
 
 @attrs.frozen
@@ -396,7 +292,7 @@ class Source:
 
 
 def products_flow(
-    log: ClientLog,
+    ctx: Context,
     items_presigned: Sequence[Mapping[str, Any]] | None,
     order_id: str | None,
     tasking_request_id: str | None,
@@ -405,13 +301,14 @@ def products_flow(
     contract_id: str | None,
 ) -> Flow[Source | None]:
     """The items ``download_products`` fetches (None: nothing to fetch, after a warning)."""
+    log = ctx.log
     if items_presigned is not None:
         items_presigned = mappings(items_presigned, "items_presigned", "presigned STAC items")
     if items_presigned:
         return Source([dict(i) for i in items_presigned])
     if order_id or tasking_request_id or collect_id:
         resolved = yield from resolve_flow(
-            log, order_id, tasking_request_id, collect_id, product_types, contract_id
+            ctx, order_id, tasking_request_id, collect_id, product_types, contract_id
         )
         return None if resolved is None else Source(resolved[1], resolved[0])
     if items_presigned is not None:
@@ -438,7 +335,7 @@ def mappings(value: object, name: str, what: str) -> list[Mapping[str, Any]]:
 
 
 def product_flow(
-    log: ClientLog,
+    ctx: Context,
     assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     order_id: str | None,
 ) -> Flow[Source | None]:
@@ -453,14 +350,14 @@ def product_flow(
         )
         source = Source([{"assets": dict(a)} for a in candidates])
     elif order_id:
-        source = Source((yield Call(Op.PRESIGNED_ITEMS, (order_id,))), order_id)
+        source = Source((yield from orders.presigned_items(ctx, order_id)), order_id)
     else:
         raise InvalidInputError("please provide either assets_presigned or order_id")
     if not source.items:
-        log.warning("nothing to download")
+        ctx.log.warning("nothing to download")
         return None
     if len(source.items) > 1:
-        log.warning(
+        ctx.log.warning(
             "%d products given; downloading the first (%s)",
             len(source.items),
             stac_id_of(source.items[0]),
@@ -469,7 +366,7 @@ def product_flow(
 
 
 def resolve_flow(
-    log: ClientLog,
+    ctx: Context,
     order_id: str | None,
     tasking_request_id: str | None,
     collect_id: str | None,
@@ -480,10 +377,11 @@ def resolve_flow(
 
     None when a task or collect has no product to order (after a warning).
     """
+    log = ctx.log
     if order_id:
-        return order_id, (yield Call(Op.PRESIGNED_ITEMS, (order_id,)))
+        return order_id, (yield from orders.presigned_items(ctx, order_id))
     if tasking_request_id:
-        collects = yield Call(Op.COLLECTS_FOR_TASK, (tasking_request_id,))
+        collects = yield from read.get_collects_for_task(ctx, tasking_request_id)
         collect_ids = [str(c["collectId"]) for c in collects if c.get("collectId")]
         if not collect_ids:
             log.warning("tasking request %s has no collects", tasking_request_id)
@@ -494,7 +392,7 @@ def resolve_flow(
     filters: dict[str, Any] = {"collect_id__in": collect_ids, "limit": MAX_SEARCH_LIMIT}
     if product_types:
         filters["product_type__in"] = sorted(product_types)
-    found = list((yield Call(Op.SEARCH, (), filters)))
+    found = list((yield from pagination.search_catalog(ctx, **filters)))
     if not found:
         log.warning(
             "no STAC items found for collect%s %s%s: nothing to order or download",
@@ -503,10 +401,11 @@ def resolve_flow(
             f" with product types {', '.join(sorted(product_types))}" if product_types else "",
         )
         return None
-    order = {"items": found, "omit_search": True, "check_active_orders": True}
-    new_order: str = yield Call(Op.SUBMIT_ORDER, (), {**order, "contract_id": contract_id})
+    new_order = yield from orders.submit(
+        ctx, items=found, omit_search=True, check_active_orders=True, contract_id=contract_id
+    )
     stac_ids = [stac_id_of(i) for i in found]
-    return new_order, (yield Call(Op.PRESIGNED_ITEMS, (new_order, stac_ids)))
+    return new_order, (yield from orders.presigned_items(ctx, new_order, stac_ids))
 
 
 @attrs.frozen
@@ -543,242 +442,9 @@ class Request:
         log_plan(log, plan, self.directory.root)
         return plan
 
-    def jobs(self, plan: Plan, refresh: Callable[[PlannedAsset], Any]) -> list[Any]:
-        """One job per planned asset, for this destination's sink."""
+    def jobs(self, plan: Plan) -> list[Any]:
+        """One job per planned asset, for this destination's sink (refreshers: the driver's)."""
         return [
-            self.directory.job(
-                a.url, a.path, stac_id=a.stac_id, asset_key=a.asset_key, refresh=refresh(a)
-            )
+            self.directory.job(a.url, a.path, stac_id=a.stac_id, asset_key=a.asset_key)
             for a in plan.assets
         ]
-
-
-# -- the client's downloader ------------------------------------------------------------------
-
-
-class DownloaderSlot:
-    """The client's one :class:`Downloader`, created on first use and closed with the client."""
-
-    def __init__(
-        self,
-        settings: DownloadSettings,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        log: ClientLog | None = None,
-    ) -> None:
-        self.settings = settings
-        self._transport = transport
-        self._log = log
-        self._lock = threading.Lock()
-        self._downloader: Downloader | None = None
-        self._closed = False
-
-    def get(self) -> Downloader:
-        """The downloader (created now if this is the first download)."""
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the client is closed")
-            if self._downloader is None:
-                self._downloader = Downloader(
-                    self.settings, transport=self._transport, log=self._log
-                )
-            return self._downloader
-
-    def close(self) -> None:
-        """Close the downloader's connections (if it was ever created)."""
-        with self._lock:
-            self._closed = True
-            if self._downloader is not None:
-                self._downloader.close()
-                self._downloader = None
-
-
-def run_jobs(
-    downloader: Downloader, log: ClientLog, directory: Destination, jobs: list[Any], **options: Any
-) -> list[DownloadOutcome]:
-    """Run the jobs with the destination's sink; their outcomes, in job order (never raises)."""
-    if directory.is_s3:
-        options.pop("enable_resume", None)
-        return s3.S3Uploader(downloader, log=log).run(jobs, **options)
-    return downloader.run(jobs, **options)
-
-
-def refresher_of(
-    ops: DownloadOps, order_id: str, stac_id: str, asset_key: str, href: str
-) -> Callable[[], str]:
-    """The ``refresh`` of one asset fetched on its own (a fanned-out job, where it runs)."""
-    fetch = functools.partial(ops.presigned_items, order_id, [stac_id])
-    item = {"id": stac_id, "assets": {asset_key: {"href": href}}}
-    return PresignedRefresher(order_id, fetch, [item]).for_asset(stac_id, asset_key, href)
-
-
-def plan_fanout(
-    log: ClientLog,
-    request: Request,
-    source: Source,
-    fanout: Fanout,
-    *,
-    override: bool,
-    enable_resume: bool,
-) -> tuple[Plan, FanoutRun | None]:
-    """Plan a fanned-out call once: its paths, and its remote jobs (None: nothing to fetch)."""
-    plan = request.plan(log, source)
-    if not plan.assets:
-        return plan, None
-    request.directory.warn_resume(log, enable_resume)
-    jobs = request.jobs(plan, lambda a: None)  # refreshed where each job runs
-    return plan, fanout.plan(jobs, source.order_id, override=override, enable_resume=enable_resume)
-
-
-# -- the sync shell ----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class ProductDownloads:
-    """Downloads bound to one client: its API operations, downloader and logger."""
-
-    ops: DownloadOps
-    downloader: Downloader
-    log: ClientLog
-
-    def _run(
-        self, directory: Destination, jobs: list[Any], *, single_asset: bool = False, **options: Any
-    ) -> None:
-        """Run the jobs with the destination's sink; raise if any failed.
-
-        ``single_asset``: the asset's own error (as the reference SDK's ``download_asset``),
-        else one ``DownloadError`` listing every failure.
-        """
-        outcomes = run_jobs(self.downloader, self.log, directory, jobs, **options)
-        raise_download_failure(outcomes, single_asset=single_asset)
-
-    def download_asset(
-        self,
-        pre_signed_url: str,
-        local_path: PathLike | S3Path = DEFAULT_DIR,
-        *,
-        override: bool = False,
-        show_progress: bool = False,
-        enable_resume: bool = True,
-    ) -> Path | S3Path:
-        """Download one presigned URL to a file or S3 object (a folder gets the URL's file name)."""
-        directory, path = asset_destination(local_path, pre_signed_url, self.log)
-        directory.warn_resume(self.log, enable_resume)
-        job = directory.job(pre_signed_url, path, asset_key="asset")
-        self._run(
-            directory,
-            [job],
-            single_asset=True,
-            override=override,
-            enable_resume=enable_resume,
-            show_progress=show_progress,
-            threaded=True,
-        )
-        return path
-
-    def download_products(
-        self,
-        items_presigned: Sequence[Mapping[str, Any]] | None = None,
-        *,
-        order_id: str | None = None,
-        tasking_request_id: str | None = None,
-        collect_id: str | None = None,
-        local_dir: PathLike | S3Path = DEFAULT_DIR,
-        include: AssetTypesLike | None = None,
-        exclude: AssetTypesLike | None = None,
-        override: bool = False,
-        threaded: bool = True,
-        show_progress: bool | RunProgress = False,
-        separate_dirs: bool = True,
-        product_types: ProductTypesLike | None = None,
-        contract_id: str | None = None,
-        enable_resume: bool = True,
-        fanout: Fanout | None = None,
-    ) -> dict[str, dict[str, Path | S3Path]]:
-        """Download the assets of several products; ``{stac_id: {asset_key: path}}``."""
-        request = Request.build(self.log, local_dir, include, exclude, product_types, separate_dirs)
-        flow = products_flow(
-            self.log,
-            items_presigned,
-            order_id,
-            tasking_request_id,
-            collect_id,
-            request.product_types,
-            contract_id,
-        )
-        source = drive(flow, self.ops)
-        if source is None:
-            return {}
-        if fanout is not None:
-            return self._fan_out(fanout, request, source, override, show_progress, enable_resume)
-        return self._download(request, source, override, threaded, show_progress, enable_resume)
-
-    def _fan_out(
-        self,
-        fanout: Fanout,
-        request: Request,
-        source: Source,
-        override: bool,
-        show_progress: bool | RunProgress,
-        enable_resume: bool,
-    ) -> dict[str, dict[str, Path | S3Path]]:
-        """Plan here, run one job per asset on the executor, raise as the local path does."""
-        plan, run = plan_fanout(
-            self.log, request, source, fanout, override=override, enable_resume=enable_resume
-        )
-        if run is not None:
-            raise_download_failure(fanout_run(fanout.executor, run, show_progress=show_progress))
-        return plan.paths
-
-    def _download(
-        self,
-        request: Request,
-        source: Source,
-        override: bool,
-        threaded: bool,
-        show_progress: bool | RunProgress,
-        enable_resume: bool,
-    ) -> dict[str, dict[str, Path | S3Path]]:
-        """Plan the jobs, run them, raise ``DownloadError`` if any failed after all finished."""
-        plan = request.plan(self.log, source)
-        if not plan.assets:
-            return plan.paths
-        refresher = None
-        if source.order_id is not None:
-            order_id = source.order_id
-            fetch = functools.partial(self.ops.presigned_items, order_id)
-            refresher = PresignedRefresher(order_id, fetch, source.items)
-
-        def refresh(a: PlannedAsset) -> Callable[[], str] | None:
-            return refresher.for_asset(a.stac_id, a.asset_key, a.url) if refresher else None
-
-        request.directory.warn_resume(self.log, enable_resume)
-        self._run(
-            request.directory,
-            request.jobs(plan, refresh),
-            override=override,
-            enable_resume=enable_resume,
-            show_progress=show_progress,
-            threaded=threaded,
-        )
-        return plan.paths
-
-    def download_product(
-        self,
-        assets_presigned: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
-        *,
-        order_id: str | None = None,
-        local_dir: PathLike | S3Path = DEFAULT_DIR,
-        include: AssetTypesLike | None = None,
-        exclude: AssetTypesLike | None = None,
-        override: bool = False,
-        threaded: bool = True,
-        show_progress: bool = False,
-    ) -> dict[str, Path | S3Path]:
-        """Download the assets of one product (the first of an order); ``{asset_key: path}``."""
-        request = Request.build(self.log, local_dir, include, exclude)
-        source = drive(product_flow(self.log, assets_presigned, order_id), self.ops)
-        if source is None:
-            return {}
-        paths = self._download(request, source, override, threaded, show_progress, True)
-        return next(iter(paths.values()), {})

@@ -397,14 +397,11 @@ def sort_payload(sortby: Any) -> list[dict[str, str]]:
     return sorts
 
 
+@attrs.frozen
 class LazyJson:
     """Formats a body as JSON only when a log record is actually emitted."""
 
-    __slots__ = ("_value",)
-
-    def __init__(self, value: Any) -> None:
-        self._value = value
+    value: Any
 
     def __str__(self) -> str:
-        text: str = json.dumps(self._value, default=str)
-        return text
+        return json.dumps(self.value, default=str)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 
 from capella._closing import AsyncClosing
-from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Next, Start
+from capella._flow import CURRENT_USER, Call, Done, Driver, Flow, Handoff, Next, Start
 from capella._http import (
     AMBIGUOUS,
     NEVER_SENT,
@@ -25,6 +25,7 @@ from capella._http import (
     api_rate_floor,
     checked_user,
     keep_body,
+    no_handoff,
 )
 from capella._ops import Op
 from capella.aio._tasks import cancel_all
@@ -49,6 +50,8 @@ class AsyncApiSession(SessionCore, AsyncClosing):
         self._client = httpx.AsyncClient(transport=transport, **self.client_options)
         self._user_lock = asyncio.Lock()
         self._user: dict[str, Any] | None = None
+        # The client's transfer driver (see capella._flow.Handoff), set by the client.
+        self.handoff: Callable[[Handoff], Awaitable[Any]] = _no_handoff
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -128,6 +131,8 @@ class AsyncApiSession(SessionCore, AsyncClosing):
                         driver.answer(handles)
                     elif isinstance(step, Next):
                         driver.answer(await _next(tasks, step))
+                    elif isinstance(step, Handoff):
+                        driver.answer(await self.handoff(step))
                     else:
                         assert step is CURRENT_USER
                         driver.answer(await self.user())
@@ -138,6 +143,10 @@ class AsyncApiSession(SessionCore, AsyncClosing):
             await cancel_all(tasks.values())
         result: T = driver.value
         return result
+
+
+async def _no_handoff(step: Handoff) -> Any:
+    return no_handoff(step)
 
 
 async def _next(tasks: dict[int, asyncio.Task[Any]], step: Next) -> Done:

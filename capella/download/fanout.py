@@ -85,11 +85,10 @@ def portable(error: BaseException | None) -> BaseException | None:
 def fetch(job: RemoteJob) -> RemoteResult:
     """Run one job where the executor put it (a worker process); never raises for the asset."""
     from capella.client import CapellaConsoleClient
-    from capella.products import refresher_of, run_jobs
 
     client = CapellaConsoleClient(**job.client.arguments())  # type: ignore[arg-type]
     try:
-        products = client._products()
+        transfers = client._downloads
         directory: Destination
         path: Path | S3Path
         if isinstance(job.target, Path):
@@ -103,21 +102,18 @@ def fetch(job: RemoteJob) -> RemoteResult:
             directory, path = S3Prefix(s3_target.parent), s3_target
         refresh = None
         if job.order_id is not None and job.stac_id and job.asset_key:
-            refresh = refresher_of(products.ops, job.order_id, job.stac_id, job.asset_key, job.url)
+            # Only this asset's item is fetched again, where the job runs.
+            item = {"id": job.stac_id, "assets": {job.asset_key: {"href": job.url}}}
+            refresher = transfers.refresher(job.order_id, [item], [job.stac_id])
+            refresh = refresher.for_asset(job.stac_id, job.asset_key, job.url)
         sink = directory.job(
             job.url, path, stac_id=job.stac_id, asset_key=job.asset_key, refresh=refresh
         )
         # The sinks lock the asset across processes (capella.download.lock): two workers never
         # write one target, and a killed holder's lock goes with its process.
-        (outcome,) = run_jobs(
-            products.downloader,
-            client._log,
-            directory,
-            [sink],
-            override=job.override,
-            enable_resume=job.enable_resume,
-            show_progress=False,
-            threaded=True,
+        options = {"override": job.override, "enable_resume": job.enable_resume}
+        (outcome,) = transfers.run_jobs(
+            directory, [sink], {**options, "show_progress": False, "threaded": True}
         )
     finally:
         client.close()
@@ -264,22 +260,22 @@ async def run_async(
     return fanout.outcomes(futures)
 
 
+def checked_executor(executor: object) -> Executor:
+    """``executor`` if it is a ``concurrent.futures.Executor``, else a clear error."""
+    if not isinstance(executor, Executor):
+        raise InvalidInputError(
+            f"executor: expected a concurrent.futures.Executor (a ProcessPoolExecutor, or "
+            f"a Dask Client's get_executor()), not {type(executor).__name__}"
+        )
+    return executor
+
+
 @attrs.frozen
 class Fanout:
     """A download call's executor and the client that travels to it (``executor=``)."""
 
     executor: Executor
     client: ClientState
-
-    @classmethod
-    def of(cls, executor: object, client: ClientState) -> Fanout:
-        """Check ``executor`` at the edge: any ``concurrent.futures.Executor``."""
-        if not isinstance(executor, Executor):
-            raise InvalidInputError(
-                f"executor: expected a concurrent.futures.Executor (a ProcessPoolExecutor, or "
-                f"a Dask Client's get_executor()), not {type(executor).__name__}"
-            )
-        return cls(executor, client)
 
     def plan(
         self, jobs: Sequence[DownloadJob | S3Job], order_id: str | None, **options: bool

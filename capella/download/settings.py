@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import TypedDict
 
 import attrs
 import httpx
 
+from capella._config import DEFAULT_SEGMENT_THRESHOLD as DEFAULT_SEGMENT_THRESHOLD
+from capella._config import ClientOptions
 from capella._http import DEFAULT_TIMEOUT, RetrySettings
 from capella._logging import ClientLog
 from capella._ratefloor import DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW, RateFloor
 from capella.errors import InvalidInputError
 
 MiB = 1 << 20
-DEFAULT_SEGMENT_THRESHOLD = 64 * MiB
 DEFAULT_SEGMENT_SIZE = 8 * MiB
 # Idle connections join a large file only while its ranges are slower than this (bytes/s):
 # streams that are already fast are limited by this machine, and more of them only contend
@@ -22,6 +24,8 @@ DEFAULT_SEGMENT_SIZE = 8 * MiB
 # on 8; medians of 4).
 DEFAULT_SPLIT_BELOW = 200e6
 DEFAULT_MAX_RETRIES = 5
+# The fields a download's settings share, by name, with the HTTP layer's retry policy.
+RETRY_FIELDS = tuple(field.name for field in dataclasses.fields(RetrySettings))
 
 
 class DownloadOptions(TypedDict, total=False):
@@ -81,12 +85,7 @@ class DownloadSettings:
     @property
     def retry(self) -> RetrySettings:
         """The backoff policy as the HTTP layer spells it."""
-        return RetrySettings(
-            max_retries=self.max_retries,
-            backoff_base=self.backoff_base,
-            backoff_max=self.backoff_max,
-            retry_after_cap=self.retry_after_cap,
-        )
+        return RetrySettings(**{name: getattr(self, name) for name in RETRY_FIELDS})
 
     @property
     def lock_wait(self) -> float:
@@ -118,12 +117,9 @@ def settings_with(
     """
     result = attrs.evolve(settings or DownloadSettings(), **options)
     if retry is not None:
-        result = attrs.evolve(
-            result,
-            backoff_base=retry.backoff_base,
-            backoff_max=retry.backoff_max,
-            retry_after_cap=retry.retry_after_cap,
-        )
+        # The backoff of an explicit policy; max_retries stays the download's own.
+        backoff = {name: getattr(retry, name) for name in RETRY_FIELDS if name != "max_retries"}
+        result = attrs.evolve(result, **backoff)
     if result.segment_size < buffer_size:
         result = attrs.evolve(result, segment_size=buffer_size)
     return result
@@ -163,21 +159,11 @@ class Configured:
         return f"{type(self).__name__}(max_connections={self.max_connections})"
 
 
-def download_settings(
-    *,
-    download_connections: int,
-    segment_threshold: int,
-    timeout: httpx.Timeout | float,
-    max_retries: int,
-) -> DownloadSettings:
-    """The clients' options as download settings (the names the clients take checked)."""
-    if download_connections < 1:
-        raise InvalidInputError("download_connections must be at least 1")
-    if segment_threshold < 1:
-        raise InvalidInputError("segment_threshold must be a positive number of bytes")
+def download_settings(options: ClientOptions) -> DownloadSettings:
+    """A client's checked options as download settings: its timeout and retries reach downloads."""
     return DownloadSettings(
-        max_connections=download_connections,
-        segment_threshold=segment_threshold,
-        timeout=timeout,
-        max_retries=max_retries,
+        max_connections=options.download_connections,
+        segment_threshold=options.segment_threshold,
+        timeout=options.timeout,
+        max_retries=options.max_retries,
     )

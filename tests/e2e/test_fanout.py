@@ -28,7 +28,14 @@ from cloudpathlib import S3Path
 from moto.server import ThreadedMotoServer
 
 from capella import AsyncCapellaConsoleClient, CapellaConsoleClient
-from capella.download.fanout import Fanout, FanoutRun, RemoteJob, RemoteResult, fetch, portable
+from capella.download.fanout import (
+    FanoutRun,
+    RemoteJob,
+    RemoteResult,
+    checked_executor,
+    fetch,
+    portable,
+)
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.progress import RunProgress
 from capella.errors import AssetDownloadError, DownloadError, InvalidInputError
@@ -349,7 +356,7 @@ def test_a_job_run_again_resumes_from_the_part_its_first_run_left(sandbox, order
 
 def test_an_executor_must_be_an_executor() -> None:
     with pytest.raises(InvalidInputError, match=r"concurrent\.futures\.Executor"):
-        Fanout.of(object(), None)  # type: ignore[arg-type]
+        checked_executor(object())
 
 
 def test_a_job_lost_by_the_executor_fails_its_asset_only(tmp_path: Path) -> None:

@@ -169,3 +169,19 @@ def test_a_failing_page_of_a_threaded_search_fails_the_search_and_nothing_leaks(
 
     run(Api(answer), search, no_token_check=True)
     assert unhandled == []
+
+
+def test_the_deprecation_warning_points_at_the_awaiting_caller() -> None:
+    async def go() -> list[Any]:
+        transport = httpx.MockTransport(Api())
+        async with AsyncCapellaConsoleClient(
+            api_key="k", no_token_check=True, transport=transport
+        ) as client:
+            with (
+                pytest.warns(DeprecationWarning) as caught,
+                pytest.raises(InvalidInputError, match="assets_presigned or order_id"),
+            ):
+                await client.download_product()
+        return list(caught)
+
+    assert asyncio.run(go())[0].filename == __file__

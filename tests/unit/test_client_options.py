@@ -47,6 +47,8 @@ def test_clients_read_capella_api_url(factory: Factory, monkeypatch: pytest.Monk
         ("max_retries", -1, "max_retries"),
         ("max_retries", 1.5, "max_retries"),
         ("download_connections", 0, "download_connections"),
+        ("segment_threshold", 0, "segment_threshold"),
+        ("segment_threshold", "64M", "segment_threshold"),
         ("base_url", "api.capellaspace.com", "https://"),
         ("base_url", "ftp://api.test", "https://"),
         ("search_url", "/catalog/search", "search_url"),

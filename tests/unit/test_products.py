@@ -17,13 +17,13 @@ from capella import CapellaConsoleClient
 from capella.enumerations import AssetType, ProductType
 from capella.errors import DownloadError, InvalidInputError, TaskNotCompleteError
 from capella.products import (
-    PresignedRefresher,
     asset_filter,
     plan_downloads,
     product_type_filter,
     select_asset_keys,
     stac_id_of,
 )
+from capella.transfers import PresignedRefresher
 
 USER_ID = "5b6a3c0e-8d51-4a7f-9c1e-2f4d6a8b0c11"
 ORDER_ID = "0a1b2c3d-0000-4000-8000-000000000001"
@@ -619,20 +619,44 @@ def test_download_product_is_deprecated_and_returns_paths_by_asset(
     assert from_assets == {"VV": tmp_path / sid(3, pol="VV") / f"{sid(3, pol='VV')}.tif"}
 
 
-def test_a_task_download_is_planned_as_operations_without_any_client() -> None:
-    from capella._logging import ClientLog
-    from capella.products import Op, products_flow
+def test_the_deprecation_warning_points_at_the_caller(
+    client: CapellaConsoleClient, tmp_path: Path
+) -> None:
+    with pytest.warns(DeprecationWarning) as caught:
+        client.download_product(order_id=ORDER_ID, local_dir=tmp_path, include="metadata")
+    assert caught[0].filename == __file__
 
-    flow = products_flow(ClientLog(), None, None, TASK_ID, None, frozenset({"GEO"}), None)
-    call = next(flow)
-    assert (call.op, call.args) == (Op.COLLECTS_FOR_TASK, (TASK_ID,))
-    call = flow.send([{"collectId": "c1"}, {"collectId": None}])
-    assert call.op is Op.SEARCH
-    assert call.kwargs["collect_id__in"] == ["c1"] and call.kwargs["product_type__in"] == ["GEO"]
-    call = flow.send([product(1)])
-    assert call.op is Op.SUBMIT_ORDER and call.kwargs["check_active_orders"] is True
-    call = flow.send(ORDER_ID)
-    assert (call.op, call.args) == (Op.PRESIGNED_ITEMS, (ORDER_ID, [sid(1)]))
-    with pytest.raises(StopIteration) as done:
-        flow.send([product(1, sig="fresh")])
-    assert done.value.value.order_id == ORDER_ID and len(done.value.value.items) == 1
+
+def test_a_download_step_on_a_session_without_a_client_is_refused() -> None:
+    from capella._http import ApiSession
+    from capella.downloads import get_asset_bytesize
+
+    with (
+        ApiSession(base_url="https://api.test") as session,
+        pytest.raises(RuntimeError, match="no transfer driver for SizeOf"),
+    ):
+        session.run(get_asset_bytesize(session, "https://assets.test/a.tif"))
+
+
+def test_a_task_download_resolves_through_the_api_operations_without_any_client(
+    api: FakeApi,
+) -> None:
+    from capella._http import ApiSession
+    from capella.products import products_flow
+
+    flow_on = ApiSession(base_url="https://api.test", transport=httpx.MockTransport(api))
+    with flow_on as session:
+        flow = products_flow(session, None, None, TASK_ID, None, frozenset({"GEO"}), None)
+        source = session.run(flow)
+    assert source is not None and source.order_id == ORDER_ID
+    assert {i["properties"]["sar:product_type"] for i in source.items} == {"GEO"}
+    assert api.calls() == [
+        f"GET /task/{TASK_ID}",
+        f"GET /collects/list/{TASK_ID}",
+        "POST /catalog/search",
+        "GET /user",
+        "GET /orders",  # an active order holding the products would be reused
+        "POST /orders/review",
+        "POST /orders",
+        f"GET /orders/{ORDER_ID}/download",
+    ]
