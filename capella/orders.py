@@ -11,9 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
-
-import attrs
+from typing import Any
 
 from capella._flow import CURRENT_USER, Context, Flow, call
 from capella._logging import ClientLog
@@ -605,30 +603,3 @@ def get_presigned_assets(
         )
     items = yield from presigned_items(ctx, order_id, stac_ids, sort_by)
     return [dict(item.get("assets") or {}) for item in items]
-
-
-class Runner(Protocol):
-    """A session's ``run``: values from ``ApiSession``, awaitables from ``AsyncApiSession``."""
-
-    def __call__(self, flow: Flow[Any], /) -> Any: ...
-
-
-@attrs.frozen
-class OrderApi:
-    """The order operations the downloads use, bound to one session's runner and context.
-
-    With the sync session the methods return values; with the async session, awaitables.
-    """
-
-    run: Runner
-    ctx: Context
-
-    def presigned_items(
-        self, order_id: str, stac_ids: IdsLike | None = None, sort_by: Sequence[str] | None = None
-    ) -> Any:
-        """See :func:`presigned_items`."""
-        return self.run(presigned_items(self.ctx, order_id, stac_ids, sort_by))
-
-    def submit(self, *args: Any, **kwargs: Any) -> Any:
-        """See :func:`submit`."""
-        return self.run(submit(self.ctx, *args, **kwargs))
