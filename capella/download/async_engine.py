@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import random
 import time
@@ -25,19 +26,17 @@ import httpx
 from capella._closing import AsyncClosing
 from capella._http import RetrySettings
 from capella._logging import ClientLog
-from capella._redact import redact_url
-from capella.download import partfile, protocol
+from capella.download import attempts, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
-from capella.download.localfile import LocalFile, collect, deduplicate
+from capella.download.localfile import LocalFile, Range, collect, deduplicate
 from capella.download.progress import RunProgress, snapshot, watching
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
 from capella.download.settings import Configured, DownloadOptions, DownloadSettings
-from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
+from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import split_url
 from capella.errors import (
     AssetDownloadError,
     IncompleteDownloadError,
-    InvalidInputError,
     PresignedUrlExpiredError,
 )
 
@@ -63,6 +62,13 @@ class _Head:
     def header(self, name: str) -> str | None:
         value: str | None = self._headers.get(name)
         return value
+
+
+async def _probe_answer(resp: httpx.Response, url: str) -> tuple[_Head, bytes]:
+    """A size probe's head and error page (none for content); the stream closed."""
+    async with contextlib.aclosing(resp):
+        head = _Head(resp)
+        return head, (b"" if protocol.whole_body(head) else await _error_body(resp))
 
 
 async def _once(content: bytes) -> AsyncIterator[bytes]:
@@ -251,28 +257,8 @@ class AsyncDownloader(Configured, AsyncClosing):
 
     async def size(self, url: str) -> int:
         """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked)."""
-        name = redact_url(url).rsplit("/", 1)[-1]
-        failures = protocol.Failures(self.settings.max_retries)
-        while True:
-            wait: float | None = None
-            try:
-                resp = await self._get(url, {"Range": "bytes=0-0"})
-            except httpx.TransportError as exc:
-                cause: BaseException = exc
-            else:
-                try:
-                    head = _Head(resp)
-                    content = protocol.probe(head)[0].content
-                    body = b"" if content else await _error_body(resp)
-                finally:
-                    await resp.aclose()
-                answer = protocol.probe_size(head, body, url, name)
-                if isinstance(answer, int):
-                    return answer
-                wait, cause = answer.wait, answer.cause
-            if not failures.add(0):
-                raise protocol.probe_exhausted(name, cause, failures.count)
-            await self.sleep(self.settings.delay(failures.count, wait, self.rng))
+        loop = attempts.size_probe(url, self.max_retries, self.settings, self.rng)
+        return await attempts.drive_async(loop, attempts.IO(self._get, _probe_answer, self.sleep))
 
     async def run(
         self,
@@ -351,71 +337,38 @@ class _Worker:
 
     async def fetch(self, f: _File, segment: Segment) -> None:
         """Fetch one range to its end, retrying transient failures (bounded)."""
-        failures = protocol.Failures(self.settings.max_retries)
-        while not segment.stop:
-            if segment.end is not None and segment.pos >= segment.end:
-                await self.maybe_finish(f)
-                return
-            url = f.url
-            before = segment.pos
-            wait: float | None = None
-            try:
-                resp = await self.d._get(url, protocol.request_headers(segment))
-            except InvalidInputError as exc:
-                raise Fatal(exc) from None
-            except httpx.TransportError as exc:
-                if protocol.is_certificate_error(exc):
-                    raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
-                cause: BaseException = exc
-            else:
-                try:
-                    segment = await self.answer(f, segment, resp, url)
-                    continue
-                except Retry as retry:
-                    cause, wait = retry.cause, retry.wait
-                except Switch as switch:
-                    segment = switch.segment
-                    continue
-                finally:
-                    await resp.aclose()
-            progress, pos = segment.pos - before, segment.pos
-            delay = next_attempt(
-                failures,
-                self.settings,
-                self.d.rng,
-                self.d.log,
-                name=f.name,
-                url=url,
-                cause=cause,
-                progress=progress,
-                pos=pos,
-                wait=wait,
-            )
-            await self.d.sleep(delay)
+        cursor = Range(f, segment)
+        answer = functools.partial(self.answer, f, cursor)
+        loop = attempts.transfer(cursor, self.settings, self.d.rng, self.d.log)
+        await attempts.drive_async(loop, attempts.IO(self.d._get, answer, self.d.sleep))
+        if not cursor.segment.stop:
+            await self.maybe_finish(f)
 
-    async def answer(self, f: _File, segment: Segment, resp: httpx.Response, url: str) -> Segment:
-        """Act on one response as the protocol decides; the segment it streamed into."""
-        if segment.stop or segment.gen is not f.gen:
-            raise Stopped
-        head = _Head(resp)
-        verdict = protocol.decide(segment, head)
-        if verdict.error:
-            await self.on_error(f, verdict, head, await _error_body(resp), url)
-        f.url_works = f.url_works or verdict.content
-        try:
-            if verdict.step is Step.RESTART:
-                raise Switch(await f.restart_all(verdict))
-            if verdict.step is Step.RESTART_WITH_BODY:
-                segment = await f.restart_all(verdict, head)
-        except IncompleteDownloadError as error:
-            raise Fatal(error) from None
-        if verdict.sized:
-            self.run.push(
-                [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
-            )
-        if verdict.step is not Step.COMPLETE:
-            await self.stream(f, segment, resp)
-        return segment
+    async def answer(self, f: _File, cursor: Range, resp: httpx.Response, url: str) -> None:
+        """Act on one response as the protocol decides; stream its body into the cursor's range."""
+        async with contextlib.aclosing(resp):
+            segment = cursor.segment
+            if segment.stop or segment.gen is not f.gen:
+                raise Stopped
+            head = _Head(resp)
+            verdict = protocol.decide(segment, head)
+            if verdict.error:
+                await self.on_error(f, verdict, head, await _error_body(resp), url)
+            f.url_works = f.url_works or verdict.content
+            try:
+                if verdict.step is Step.RESTART:
+                    cursor.segment = await f.restart_all(verdict)
+                    raise Switch
+                if verdict.step is Step.RESTART_WITH_BODY:
+                    segment = cursor.segment = await f.restart_all(verdict, head)
+            except IncompleteDownloadError as error:
+                raise Fatal(error) from None
+            if verdict.sized:
+                self.run.push(
+                    [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
+                )
+            if verdict.step is not Step.COMPLETE:
+                await self.stream(f, segment, resp)
 
     async def on_error(
         self, f: _File, verdict: Next, head: _Head, body: bytes, url: str

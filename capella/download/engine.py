@@ -22,9 +22,9 @@ anyway).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
-import ssl
 import threading
 import time
 from collections import deque
@@ -37,10 +37,9 @@ import httpx
 from capella._closing import Closing
 from capella._http import RetrySettings
 from capella._logging import ClientLog
-from capella._redact import redact_url
-from capella.download import protocol
+from capella.download import attempts, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
-from capella.download.localfile import LocalFile, collect, deduplicate
+from capella.download.localfile import LocalFile, Range, collect, deduplicate
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
 from capella.download.progress import RunProgress, snapshot, watching
 from capella.download.protocol import Head, Next, Segment, Step
@@ -52,13 +51,12 @@ from capella.download.settings import (
     DownloadOptions,
     DownloadSettings,
 )
-from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
+from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Response, Wire
 from capella.errors import (
     AssetDownloadError,
     DownloadError,
     IncompleteDownloadError,
-    InvalidInputError,
     PresignedUrlExpiredError,
 )
 
@@ -79,6 +77,16 @@ __all__ = [
 
 # Each worker's read buffer (written in pieces of at most WRITE_SIZE, see partfile.py).
 DEFAULT_BUFFER_SIZE = 64 * 1024
+
+
+def _probe_answer(resp: Response, url: str) -> tuple[Response, bytes]:
+    """A size probe's head and error page (none for content); the connection given back."""
+    whole = protocol.whole_body(resp)
+    try:
+        # 1 byte or an error page: read, so that the connection can be reused
+        return resp, (b"" if whole else resp.read_error_body())
+    finally:
+        resp.release(reusable=not whole)
 
 
 class _File(LocalFile):
@@ -214,10 +222,6 @@ class Downloader(Configured, Closing):
         self._closed = True
         self.wire.close()
 
-    def pause(self, failures: int, wait: float | None) -> None:
-        """Sleep before attempt ``failures + 1``."""
-        self.sleep(self.settings.delay(failures, wait, self.rng))
-
     # -- public ----------------------------------------------------------------------------
 
     def size(self, url: str, *, retries: int | None = None) -> int:
@@ -227,28 +231,9 @@ class Downloader(Configured, Closing):
         ``PresignedUrlExpiredError`` on 403) instead of reporting the size of an error body.
         ``retries`` overrides the downloader's ``max_retries``.
         """
-        name = redact_url(url).rsplit("/", 1)[-1]
-        failures = protocol.Failures(self.max_retries if retries is None else retries)
-        while True:
-            wait: float | None = None
-            try:
-                resp = self.wire.get(url, {"Range": "bytes=0-0"})
-            except NETWORK_ERRORS as exc:
-                cause: BaseException = exc
-            else:
-                whole = protocol.whole_body(resp)
-                try:
-                    # 1 byte or an error page: read, so the connection can be reused
-                    body = b"" if whole else resp.read_error_body()
-                finally:
-                    resp.release(reusable=not whole)
-                answer = protocol.probe_size(resp, body, url, name)
-                if isinstance(answer, int):
-                    return answer
-                wait, cause = answer.wait, answer.cause
-            if not failures.add(0):
-                raise protocol.probe_exhausted(name, cause, failures.count)
-            self.pause(failures.count, wait)
+        retries = self.max_retries if retries is None else retries
+        loop = attempts.size_probe(url, retries, self.settings, self.rng)
+        return attempts.drive(loop, attempts.IO(self.wire.get, _probe_answer, self.sleep))
 
     def sizes(self, urls: Sequence[str]) -> list[int | None]:
         """Each asset's size from one parallel round of single-attempt probes (None: unknown)."""
@@ -382,56 +367,18 @@ class _Workers:
 
     def fetch(self, f: _File, segment: Segment, buffer: memoryview) -> None:
         """Fetch one segment to its end, retrying transient failures (bounded)."""
-        failures = protocol.Failures(self.settings.max_retries)
-        while True:
-            if segment.stop:
-                return
-            if segment.end is not None and segment.pos >= segment.end:
-                self.maybe_finish(f)
-                return
-            url = f.url
-            before = segment.pos
-            wait: float | None = None
-            try:
-                resp = self.d.wire.get(url, protocol.request_headers(segment))
-            except InvalidInputError as exc:
-                raise Fatal(exc) from None
-            except ssl.SSLCertVerificationError as exc:
-                raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
-            except NETWORK_ERRORS as exc:
-                cause: BaseException = exc
-            else:
-                try:
-                    self.answer(f, segment, resp, buffer, url)
-                    return
-                except Retry as retry:
-                    cause, wait = retry.cause, retry.wait
-                    if retry.segment is not None:
-                        segment = retry.segment
-                except Switch as switch:
-                    segment = switch.segment
-                    continue
-            progress, pos = segment.pos - before, segment.pos
-            delay = next_attempt(
-                failures,
-                self.settings,
-                self.d.rng,
-                self.log,
-                name=f.name,
-                url=url,
-                cause=cause,
-                progress=progress,
-                pos=pos,
-                wait=wait,
-            )
-            self.d.sleep(delay)
+        cursor = Range(f, segment)
+        answer = functools.partial(self.answer, f, cursor, buffer)
+        loop = attempts.transfer(cursor, self.settings, self.d.rng, self.log)
+        attempts.drive(loop, attempts.IO(self.d.wire.get, answer, self.d.sleep))
+        if not cursor.segment.stop:
+            self.maybe_finish(f)
 
-    def answer(
-        self, f: _File, segment: Segment, resp: Response, buffer: memoryview, url: str
-    ) -> None:
+    def answer(self, f: _File, cursor: Range, buffer: memoryview, resp: Response, url: str) -> None:
         """Act on one response as the protocol decides: stream, restart, refresh, retry, fail."""
         reusable = False
         try:
+            segment = cursor.segment
             with f.cond:
                 if segment.stop or segment.gen is not f.gen:
                     raise Stopped
@@ -439,17 +386,12 @@ class _Workers:
             if verdict.error:
                 reusable = True  # the error page is read to its end
                 self.on_error(f, verdict, resp, url)
-            target = self.on_content(f, segment, verdict, resp)
+            target = self.on_content(f, cursor, verdict, resp)
             if target is not None:
-                try:
-                    self.stream(f, target, resp, buffer)
-                except Retry as retry:
-                    retry.segment = target
-                    raise
+                self.stream(f, target, resp, buffer)
             reusable = True
         finally:
             resp.release(reusable)
-        self.maybe_finish(f)
 
     def on_error(self, f: _File, verdict: Next, resp: Response, url: str) -> NoReturn:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
@@ -460,10 +402,9 @@ class _Workers:
             self.refresh(f, url, protocol.error_detail(body))
         raise Fatal(protocol.status_error(resp, body, url, f.name))
 
-    def on_content(
-        self, f: _File, segment: Segment, verdict: Next, resp: Response
-    ) -> Segment | None:
+    def on_content(self, f: _File, cursor: Range, verdict: Next, resp: Response) -> Segment | None:
         """The segment to stream this body into (None: nothing to stream)."""
+        segment = cursor.segment
         new: list[Segment] = []
         with f.cond:
             if segment.stop or segment.gen is not f.gen:
@@ -471,9 +412,11 @@ class _Workers:
             f.url_works = f.url_works or verdict.content
             try:
                 if verdict.step is Step.RESTART:
-                    raise Switch(f.restart_all(verdict))
+                    cursor.segment = f.restart_all(verdict)
+                    raise Switch
                 if verdict.step is Step.RESTART_WITH_BODY:
-                    return f.restart_all(verdict, resp)
+                    cursor.segment = f.restart_all(verdict, resp)
+                    return cursor.segment
             except IncompleteDownloadError as error:
                 raise Fatal(error) from None
             if verdict.step is Step.COMPLETE:
@@ -550,7 +493,7 @@ class _Workers:
                 # A body of unannounced length ended, perhaps cut: ask from here (the host
                 # must then confirm the size).
                 protocol.body_ended(segment)
-                raise Switch(segment)
+                raise Switch
         finally:
             with f.cond:
                 f.writers -= 1

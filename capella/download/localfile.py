@@ -251,6 +251,31 @@ class LocalFile:
                 partfile.drop_if_empty(self.part, self.meta)
 
 
+class Range:
+    """One byte range of a local file as the retry loop reads it (an ``attempts.Cursor``).
+
+    A restart moves it to the first range of the new generation.
+    """
+
+    __slots__ = ("file", "name", "segment")
+
+    def __init__(self, file: LocalFile, segment: Segment) -> None:
+        self.file = file
+        self.segment = segment
+        self.name = file.name
+
+    def ask(self) -> tuple[str, dict[str, str]] | None:
+        """The URL and headers for the rest of the range; None once it is stopped or written."""
+        s = self.segment
+        if s.stop or (s.end is not None and s.pos >= s.end):
+            return None
+        return self.file.url, protocol.request_headers(s)
+
+    def done(self) -> int:
+        """Where the range stands (its bytes on disk end here)."""
+        return self.segment.pos
+
+
 def deduplicate(
     files: list[LocalFile],
 ) -> tuple[list[LocalFile], dict[int, DownloadOutcome]]:

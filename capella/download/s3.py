@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import ssl
 import threading
 import time
 from collections import deque
@@ -47,7 +46,7 @@ import attrs
 
 from capella._logging import ClientLog
 from capella._redact import redact_url
-from capella.download import protocol
+from capella.download import attempts, protocol
 from capella.download.destination import (
     _boto3_client,
     _botocore_errors,
@@ -64,7 +63,7 @@ from capella.download.jobs import DownloadOutcome
 from capella.download.lock import AssetLockedError, asset_lock
 from capella.download.progress import FileProgress, RunProgress, watching
 from capella.download.protocol import Generation, Next, Segment, Step
-from capella.download.signals import Fatal, Retry, next_attempt
+from capella.download.signals import Fatal, Retry, Switch
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
     AssetDownloadError,
@@ -129,10 +128,6 @@ class S3Job:
 
 
 # -- internal state ----------------------------------------------------------------------------
-
-
-class _Again(Exception):
-    """The object started over: send the next request at once (restarts are bounded apart)."""
 
 
 class _Cancelled(Exception):
@@ -449,45 +444,21 @@ class _Transfer:
 
     def _copy(self) -> int:
         """Stream the asset into the object, retrying transient failures (bounded)."""
-        failures = protocol.Failures(self.up.max_retries)
-        while True:
-            if self.ctx.cancel.is_set():
-                raise _Cancelled
-            if self.total is not None and self.pos >= self.total:
-                return self._finish()
-            url = self.url
-            before = self.pos
-            wait: float | None = None
-            try:
-                resp = self.up.wire.get(url, protocol.request_headers(self._segment()))
-            except InvalidInputError as exc:
-                raise Fatal(exc) from None
-            except ssl.SSLCertVerificationError as exc:
-                raise Fatal(protocol.untrusted_certificate(self.name, url, exc)) from None
-            except NETWORK_ERRORS as exc:
-                cause: BaseException = exc
-            else:
-                try:
-                    self._answer(resp, url)
-                    continue
-                except _Again:
-                    continue
-                except Retry as retry:
-                    cause, wait = retry.cause, retry.wait
-            progress, pos = self.pos - before, self.pos
-            delay = next_attempt(
-                failures,
-                self.up.settings,
-                self.up.rng,
-                self.log,
-                name=self.name,
-                url=url,
-                cause=cause,
-                progress=progress,
-                pos=pos,
-                wait=wait,
-            )
-            self.up.sleep(delay)
+        loop = attempts.transfer(self, self.up.settings, self.up.rng, self.log)
+        attempts.drive(loop, attempts.IO(self.up.wire.get, self._answer, self.up.sleep))
+        return self._finish()
+
+    def ask(self) -> tuple[str, dict[str, str]] | None:
+        """The URL and headers for the rest of the asset; None once all of it arrived."""
+        if self.ctx.cancel.is_set():
+            raise _Cancelled
+        if self.total is not None and self.pos >= self.total:
+            return None
+        return self.url, protocol.request_headers(self._segment())
+
+    def done(self) -> int:
+        """Bytes of the asset received in this pass."""
+        return self.pos
 
     def _segment(self) -> Segment:
         """The stream as the protocol sees it: one open-ended range from ``pos``.
@@ -579,7 +550,7 @@ class _Transfer:
         if self.pos == 0:
             raise Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
         self._start_over(reason)
-        raise _Again
+        raise Switch  # the next request at once (restarts are bounded apart)
 
     def _on_error(self, verdict: Next, resp: Response, url: str) -> NoReturn:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""

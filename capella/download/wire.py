@@ -24,8 +24,13 @@ from capella.download.protocol import ASSET_USER_AGENT
 from capella.errors import InvalidInputError
 
 # What a broken connection looks like from http.client and the socket layer (ssl.SSLError and
-# socket.timeout are OSErrors). Disk errors are OSErrors too: callers keep the two apart.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, http.client.HTTPException)
+# socket.timeout are OSErrors), and from httpx (the asyncio driver). Disk errors are OSErrors
+# too: callers keep the two apart.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    http.client.HTTPException,
+    httpx.TransportError,
+)
 
 _MAX_ERROR_BODY = 4096
 
