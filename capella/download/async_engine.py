@@ -36,8 +36,6 @@ from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import split_url
 from capella.errors import (
     AssetDownloadError,
-    IncompleteDownloadError,
-    PresignedUrlExpiredError,
 )
 
 __all__ = ["AsyncDownloader"]
@@ -312,16 +310,10 @@ class _Worker:
             f, segment = task
             try:
                 await self.work_on(f, segment)
-            except Fatal as fatal:
-                self.fail(f, fatal.error)
-            except Stopped:
-                pass
-            except AssetDownloadError as exc:
-                self.fail(f, exc)
-            except OSError as exc:  # the disk, not the network (network errors are retried)
-                self.fail(f, f.write_error(exc))
-            except Exception as exc:  # a bug must fail the file, not the run
-                self.fail(f, exc)
+            except Exception as exc:  # a bug too must fail the file, not the run
+                error = f.failure(exc)
+                if error is not None and f.stop_all(error):
+                    self.run.finished()
 
     async def work_on(self, f: _File, segment: Segment | None) -> None:
         if segment is None:  # the file's first task: look at what an earlier run left
@@ -355,14 +347,10 @@ class _Worker:
             if verdict.error:
                 await self.on_error(f, verdict, head, await _error_body(resp), url)
             f.url_works = f.url_works or verdict.content
-            try:
+            if verdict.restarts:
+                segment = cursor.segment = await f.restart_all(verdict, head)
                 if verdict.step is Step.RESTART:
-                    cursor.segment = await f.restart_all(verdict)
                     raise Switch
-                if verdict.step is Step.RESTART_WITH_BODY:
-                    segment = cursor.segment = await f.restart_all(verdict, head)
-            except IncompleteDownloadError as error:
-                raise Fatal(error) from None
             if verdict.sized:
                 self.run.push(
                     [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
@@ -383,19 +371,14 @@ class _Worker:
 
     async def refresh(self, f: _File, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
+        refresh = f.refresher(detail)
         try:
-            f.check_refresh(detail)
-        except PresignedUrlExpiredError as error:
-            raise Fatal(error) from None
-        assert f.job.refresh is not None
-        try:
-            fresh: Any = f.job.refresh()
+            fresh: Any = refresh()
             if inspect.isawaitable(fresh):  # the async client's refresh is a coroutine function
                 fresh = await fresh
         except Exception as exc:
             raise Fatal(protocol.refresh_failed(f.name, exc)) from None
-        f.use_url(str(fresh))
-        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        raise f.use_url(fresh)
 
     async def stream(self, f: _File, segment: Segment, resp: httpx.Response) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
@@ -447,12 +430,5 @@ class _Worker:
         if gen.split:
             f.save_meta()
         await f.settle()
-        try:
-            f.outcome = await asyncio.to_thread(f.finish)
-        except IncompleteDownloadError as error:
-            f.outcome = DownloadOutcome(f.job, "failed", 0, error, f.transferred)
+        f.outcome = await asyncio.to_thread(f.finish)
         self.run.finished()
-
-    def fail(self, f: _File, error: BaseException) -> None:
-        if f.stop_all(error):
-            self.run.finished()

@@ -56,8 +56,6 @@ from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Res
 from capella.errors import (
     AssetDownloadError,
     DownloadError,
-    IncompleteDownloadError,
-    PresignedUrlExpiredError,
 )
 
 __all__ = [
@@ -333,27 +331,15 @@ class _Workers:
         while (task := self.run.next_task(self.settings)) is not None:
             f, segment = task
             try:
-                self.work_on(f, segment, buffer)
-            except BaseException as exc:  # a bug must fail the file, not hang the run
+                if segment is None:  # the file's first task: look at what an earlier run left
+                    segment = self.prepare(f)
+                if segment is not None:
+                    self.fetch(f, segment, buffer)
+            except Exception as exc:  # a bug too must fail the file, not hang the run
+                self.fail(f, f.failure(exc))
+            except BaseException as exc:  # Ctrl-C: the file fails, the run stops
                 self.fail(f, exc)
-                if not isinstance(exc, Exception):
-                    raise
-
-    def work_on(self, f: _File, segment: Segment | None, buffer: memoryview) -> None:
-        try:
-            if segment is None:  # the file's first task: look at what an earlier run left
-                segment = self.prepare(f)
-                if segment is None:
-                    return
-            self.fetch(f, segment, buffer)
-        except Fatal as fatal:
-            self.fail(f, fatal.error)
-        except Stopped:
-            pass
-        except AssetDownloadError as exc:
-            self.fail(f, exc)
-        except OSError as exc:  # the disk, not the network (network errors are retried inside)
-            self.fail(f, f.write_error(exc))
+                raise
 
     def prepare(self, f: _File) -> Segment | None:
         """Open the part file and decide where to start; returns the first segment to fetch."""
@@ -410,15 +396,11 @@ class _Workers:
             if segment.stop or segment.gen is not f.gen:
                 raise Stopped
             f.url_works = f.url_works or verdict.content
-            try:
+            if verdict.restarts:
+                cursor.segment = f.restart_all(verdict, resp)
                 if verdict.step is Step.RESTART:
-                    cursor.segment = f.restart_all(verdict)
                     raise Switch
-                if verdict.step is Step.RESTART_WITH_BODY:
-                    cursor.segment = f.restart_all(verdict, resp)
-                    return cursor.segment
-            except IncompleteDownloadError as error:
-                raise Fatal(error) from None
+                return cursor.segment  # the new generation streams this very body
             if verdict.step is Step.COMPLETE:
                 return None
             if verdict.sized:
@@ -433,17 +415,12 @@ class _Workers:
         with f.cond:
             if f.url != url:  # another range of this file already fetched a fresh URL
                 raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
+            refresh = f.refresher(detail)
             try:
-                f.check_refresh(detail)
-            except PresignedUrlExpiredError as error:
-                raise Fatal(error) from None
-            assert f.job.refresh is not None
-            try:
-                fresh = str(f.job.refresh())
+                fresh = refresh()
             except Exception as exc:
                 raise Fatal(protocol.refresh_failed(f.name, exc)) from None
-            f.use_url(fresh)
-        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+            raise f.use_url(fresh)
 
     def stream(self, f: _File, segment: Segment, resp: Response, buffer: memoryview) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
@@ -514,13 +491,12 @@ class _Workers:
                 return
             if gen.split:
                 f.save_meta()
-            try:
-                f.outcome = f.finish()
-            except IncompleteDownloadError as error:
-                f.outcome = DownloadOutcome(f.job, "failed", 0, error, f.transferred)
+            f.outcome = f.finish()
         self.run.finished()
 
-    def fail(self, f: _File, error: BaseException) -> None:
+    def fail(self, f: _File, error: BaseException | None) -> None:
+        if error is None:  # the range was stopped: its file goes on, or already ended
+            return
         with f.cond:
             failed = f.stop_all(error)
             f.close_if_idle()

@@ -223,6 +223,11 @@ class Next:
     content: bool = False  # the URL answered with the asset (it works)
 
     @property
+    def restarts(self) -> bool:
+        """The file starts over (RESTART, RESTART_WITH_BODY)."""
+        return self.step in (Step.RESTART, Step.RESTART_WITH_BODY)
+
+    @property
     def error(self) -> bool:
         """An error answer: its body is an error page (RETRY, REFRESH, FAIL)."""
         return self.step in (Step.RETRY, Step.REFRESH, Step.FAIL)
