@@ -18,7 +18,7 @@ import inspect
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, NoReturn, Unpack
 
 import httpx
@@ -28,10 +28,11 @@ from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella.download import attempts, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
-from capella.download.localfile import LocalFile, Range, collect, deduplicate
-from capella.download.progress import RunProgress, snapshot, watching
+from capella.download.localfile import LocalFile, Range
+from capella.download.progress import snapshot
 from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
-from capella.download.settings import Configured, DownloadOptions, DownloadSettings
+from capella.download.runs import LocalDriver, Plan
+from capella.download.settings import DownloadOptions, DownloadSettings
 from capella.download.signals import Fatal, Retry, Stopped, Switch
 from capella.download.wire import split_url
 from capella.errors import (
@@ -210,7 +211,7 @@ class _Run:
                 )
 
 
-class AsyncDownloader(Configured, AsyncClosing):
+class AsyncDownloader(LocalDriver[_File, Coroutine[Any, Any, list[DownloadOutcome]]], AsyncClosing):
     """Downloads presigned assets on asyncio with resume, parallel ranges and bounded retries.
 
     Takes the threaded ``Downloader``'s settings (keyword options override fields of
@@ -258,33 +259,21 @@ class AsyncDownloader(Configured, AsyncClosing):
         loop = attempts.size_probe(url, self.max_retries, self.settings, self.rng)
         return await attempts.drive_async(loop, attempts.IO(self._get, _probe_answer, self.sleep))
 
-    async def run(
-        self,
-        jobs: Sequence[DownloadJob],
-        *,
-        override: bool = False,
-        enable_resume: bool = True,
-        show_progress: bool | RunProgress = False,
-        threaded: bool = True,
-    ) -> list[DownloadOutcome]:
-        """Download every job; return their outcomes in job order (never raises per file).
+    def _file(self, job: DownloadJob, index: int) -> _File:
+        return _File(job, index, self.log, self.buffer_size)
 
-        As ``Downloader.run``: ``threaded=False`` fetches one range at a time.
-        """
-        if self._closed:
-            raise RuntimeError("this AsyncDownloader is closed")
-        files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
-        todo, decided = deduplicate(list(files))
-        workers = self.max_connections if threaded else 1
-        run = _Run([f for f in files if f in todo], workers, self.settings)
-        progress = watching(show_progress)
-        fresh = override or not enable_resume
+    async def _execute(self, plan: Plan[_File]) -> list[DownloadOutcome]:
+        run = _Run(plan.todo, plan.workers, self.settings)
+        progress = plan.progress
         try:
             if progress is not None:
-                progress.start(lambda: snapshot(files, decided))
-            if todo:
+                progress.start(lambda: snapshot(plan.files, plan.decided))
+            if plan.todo:
                 await asyncio.gather(
-                    *(_Worker(self, run, fresh, not override).work() for _ in range(workers))
+                    *(
+                        _Worker(self, run, plan.fresh, plan.adopt).work()
+                        for _ in range(plan.workers)
+                    )
                 )
         finally:
             for f in run.files:
@@ -292,7 +281,7 @@ class AsyncDownloader(Configured, AsyncClosing):
                 f.close()
             if progress is not None:
                 progress.stop()
-        return collect(list(files), decided, self.log)
+        return plan.outcomes(self.log)
 
 
 class _Worker:

@@ -39,15 +39,15 @@ from capella._http import RetrySettings
 from capella._logging import ClientLog
 from capella.download import attempts, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
-from capella.download.localfile import LocalFile, Range, collect, deduplicate
+from capella.download.localfile import LocalFile, Range
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
-from capella.download.progress import RunProgress, snapshot, watching
+from capella.download.progress import snapshot
 from capella.download.protocol import Head, Next, Segment, Step
+from capella.download.runs import LocalDriver, Plan
 from capella.download.settings import (
     DEFAULT_SEGMENT_SIZE,
     DEFAULT_SEGMENT_THRESHOLD,
     DEFAULT_SPLIT_BELOW,
-    Configured,
     DownloadOptions,
     DownloadSettings,
 )
@@ -185,7 +185,7 @@ class _Run:
         return (f, tail), False
 
 
-class Downloader(Configured, Closing):
+class Downloader(LocalDriver[_File, list[DownloadOutcome]], Closing):
     """Downloads presigned assets with resume, parallel byte ranges and bounded retries.
 
     Holds no credentials: presigned URLs carry their own signature, and nothing else is sent.
@@ -248,45 +248,26 @@ class Downloader(Configured, Closing):
         with ThreadPoolExecutor(workers, thread_name_prefix="capella-size") as pool:
             return list(pool.map(probe, urls))
 
-    def run(
-        self,
-        jobs: Sequence[DownloadJob],
-        *,
-        override: bool = False,
-        enable_resume: bool = True,
-        show_progress: bool | RunProgress = False,
-        threaded: bool = True,
-    ) -> list[DownloadOutcome]:
-        """Download every job; return their outcomes in job order (never raises per file).
+    def _file(self, job: DownloadJob, index: int) -> _File:
+        return _File(job, index, self.log, self.buffer_size)
 
-        ``show_progress``: bars on stderr, or a ``RunProgress`` told of each outcome as it comes.
-        An existing final file is checked by one request and skipped when whole, unless
-        ``override``. ``enable_resume`` continues from ``.part`` files of earlier runs.
-        ``threaded=False`` fetches one file at a time on the calling thread, without parallel
-        ranges. Call ``raise_for_failures`` on the result to turn failures into one
-        ``DownloadError``.
-        """
-        if self._closed:
-            raise RuntimeError("this Downloader is closed")
-        files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
-        todo, decided = deduplicate(list(files))
-        run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
+    def _execute(self, plan: Plan[_File]) -> list[DownloadOutcome]:
+        run = _Run(plan.todo, plan.workers)
         run.push([(f, None) for f in run.files])
-        progress = watching(show_progress)
+        progress = plan.progress
         if progress is not None:
             sizes: dict[int, int] = {}
             if progress.wants_sizes:  # the whole run's size before the first byte
                 found = self.sizes([f.url for f in run.files])
                 sizes = {f.index: n for f, n in zip(run.files, found, strict=True) if n is not None}
-            progress.start(lambda: snapshot(files, decided, sizes))
+            progress.start(lambda: snapshot(plan.files, plan.decided, sizes))
         try:
-            if todo:
-                fresh = override or not enable_resume
-                _Workers(self, run, fresh=fresh, adopt=not override).execute()
+            if plan.todo:
+                _Workers(self, run, fresh=plan.fresh, adopt=plan.adopt).execute()
         finally:
             if progress is not None:
                 progress.stop()
-        return collect(list(files), decided, self.log)
+        return plan.outcomes(self.log)
 
 
 class _Workers:

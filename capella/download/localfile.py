@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from capella._logging import ClientLog
 from capella._redact import redact_url
@@ -24,7 +25,6 @@ from capella.errors import (
     AssetDownloadError,
     IncompleteDownloadError,
     InvalidInputError,
-    PresignedUrlExpiredError,
 )
 
 
@@ -199,19 +199,14 @@ class LocalFile:
             self.save_meta()
 
     def refresher(self, detail: str) -> Callable[[], object]:
-        """The job's ``refresh``, when a 403 may be answered with a fresh URL; else Fatal."""
-        try:
-            protocol.check_refresh(
-                self.name,
-                self.job.refresh is not None,
-                self.refreshed and not self.url_works,
-                detail,
-            )
-        except PresignedUrlExpiredError as error:
-            raise Fatal(error) from None
-        assert self.job.refresh is not None
+        """The job's ``refresh``, when a 403 may be answered with a fresh URL.
+
+        PresignedUrlExpiredError (which fails the file) when it may not.
+        """
+        failed_again = self.refreshed and not self.url_works
+        refresh = protocol.refresher(self.name, self.job.refresh, failed_again, detail)
         self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
-        return self.job.refresh
+        return refresh
 
     def use_url(self, url: object) -> Retry:
         """Carry on with a fresh presigned URL; the Retry that asks it at once."""
@@ -311,12 +306,13 @@ class Range:
         return self.segment.pos
 
 
-def deduplicate(
-    files: list[LocalFile],
-) -> tuple[list[LocalFile], dict[int, DownloadOutcome]]:
+F = TypeVar("F", bound=LocalFile)
+
+
+def deduplicate(files: Sequence[F]) -> tuple[list[F], dict[int, DownloadOutcome]]:
     """Files still to fetch, and outcomes decided without a request (duplicates)."""
     decided: dict[int, DownloadOutcome] = {}
-    todo: list[LocalFile] = []
+    todo: list[F] = []
     seen: dict[object, int] = {}
     for f in files:
         key = f.job.path.absolute()
@@ -333,7 +329,7 @@ def deduplicate(
 
 
 def collect(
-    files: list[LocalFile], decided: dict[int, DownloadOutcome], log: ClientLog
+    files: Sequence[LocalFile], decided: dict[int, DownloadOutcome], log: ClientLog
 ) -> list[DownloadOutcome]:
     """Every file's outcome in job order; logs how many failed."""
     result = [decided.get(f.index, f.outcome) for f in files]

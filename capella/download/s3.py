@@ -563,19 +563,14 @@ class _Transfer:
 
     def _refresh(self, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
+        failed_again = self.refreshed and not self.url_works
         try:
-            protocol.check_refresh(
-                self.name,
-                self.job.refresh is not None,
-                self.refreshed and not self.url_works,
-                detail,
-            )
+            refresh = protocol.refresher(self.name, self.job.refresh, failed_again, detail)
         except PresignedUrlExpiredError as error:
             raise Fatal(error) from None
-        assert self.job.refresh is not None
         self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
         try:
-            self.url = str(self.job.refresh())
+            self.url = str(refresh())
         except Exception as exc:
             raise Fatal(protocol.refresh_failed(self.name, exc)) from None
         self.url_works = False
