@@ -16,21 +16,19 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
 from capella._logging import ClientLog
 from capella._redact import redact
-from capella.download.jobs import DownloadJob
+from capella.download.jobs import DownloadJob, S3Job
 from capella.download.paths import check_filename, filename_from_url, safe_join
 from capella.errors import ConnectError, InvalidInputError
 from capella.interop import DISTRIBUTION
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
-
-    from capella.download.s3 import S3Job
 
 EXTRA = f"{DISTRIBUTION}[s3]"
 MAX_KEY_BYTES = 1024
@@ -54,16 +52,13 @@ def local_directory(local_dir: str | os.PathLike[str]) -> Path:
     return directory
 
 
-@attrs.frozen
-class LocalFolder:
-    """A local folder: files are staged as ``.part`` and renamed into place when whole."""
+J = TypeVar("J", DownloadJob, S3Job)
 
-    root: Path
-    is_s3 = False
 
-    def join(self, directory: Path | S3Path, name: str) -> Path:
-        """``directory / name``, refusing names that would leave it."""
-        return safe_join(cast("Path", directory), name)
+class _Jobs(Generic[J]):
+    """A destination's jobs: each destination writes with one kind (``job_type``)."""
+
+    job_type: type[J]
 
     def job(
         self,
@@ -73,42 +68,39 @@ class LocalFolder:
         stac_id: str | None = None,
         asset_key: str | None = None,
         refresh: Refresh | None = None,
-    ) -> DownloadJob:
-        """The job that writes ``url`` to ``path``."""
-        return DownloadJob(
-            url, cast("Path", path), stac_id=stac_id, asset_key=asset_key, refresh=refresh
-        )
+    ) -> J:
+        """The job that writes ``url`` to ``path`` (a path this destination joined)."""
+        where: Any = path  # the job type says which: a Path here, an S3Path there
+        return self.job_type(url, where, stac_id=stac_id, asset_key=asset_key, refresh=refresh)
+
+
+@attrs.frozen
+class LocalFolder(_Jobs[DownloadJob]):
+    """A local folder: files are staged as ``.part`` and renamed into place when whole."""
+
+    root: Path
+    is_s3 = False
+    job_type = DownloadJob
+
+    def join(self, directory: Path | S3Path, name: str) -> Path:
+        """``directory / name``, refusing names that would leave it."""
+        return safe_join(cast("Path", directory), name)
 
     def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
         """Nothing to say: local parts resume."""
 
 
 @attrs.frozen
-class S3Prefix:
+class S3Prefix(_Jobs[S3Job]):
     """An S3 prefix: objects are streamed as multipart uploads, completed only when whole."""
 
     root: S3Path
     is_s3 = True
+    job_type = S3Job
 
     def join(self, directory: Path | S3Path, name: str) -> S3Path:
         """``directory / name`` with the local folders' name rules and S3's key limit."""
         return s3_join(cast("S3Path", directory), name)
-
-    def job(
-        self,
-        url: str,
-        path: Path | S3Path,
-        *,
-        stac_id: str | None = None,
-        asset_key: str | None = None,
-        refresh: Refresh | None = None,
-    ) -> S3Job:
-        """The job that streams ``url`` into the object at ``path``."""
-        from capella.download.s3 import S3Job
-
-        return S3Job(
-            url, cast("S3Path", path), stac_id=stac_id, asset_key=asset_key, refresh=refresh
-        )
 
     def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
         """Say once per call that resume is limited for S3 destinations (the seeds promise it)."""

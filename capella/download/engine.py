@@ -52,6 +52,7 @@ from capella.download.settings import (
     DownloadSettings,
 )
 from capella.download.signals import Fatal, Retry, Stopped, Switch
+from capella.download.threads import on_threads
 from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Response, Wire
 from capella.errors import (
     AssetDownloadError,
@@ -282,28 +283,11 @@ class _Workers:
         self.adopt = adopt
 
     def execute(self) -> None:
-        run = self.run
-        threads: list[threading.Thread] = []
+        """Run the workers until every file has its outcome; close every file after."""
         try:
-            if run.workers == 1:
-                self.work()
-            else:
-                for i in range(run.workers):
-                    t = threading.Thread(
-                        target=self.work, name=f"capella-download-{i}", daemon=True
-                    )
-                    t.start()
-                    threads.append(t)
-                for t in threads:
-                    while t.is_alive():  # a timed join keeps Ctrl-C responsive
-                        t.join(0.5)
-        except BaseException:
-            run.cancel()
-            for t in threads:
-                t.join()
-            raise
+            on_threads(self.work, self.run.workers, "capella-download", self.run.cancel)
         finally:
-            for f in run.files:
+            for f in self.run.files:
                 with f.cond:
                     f.close()
 

@@ -59,11 +59,12 @@ from capella.download.destination import (
     s3_path,
 )
 from capella.download.engine import Downloader
-from capella.download.jobs import DownloadOutcome
+from capella.download.jobs import DownloadOutcome, S3Job
 from capella.download.lock import AssetLockedError, asset_lock
 from capella.download.progress import FileProgress, RunProgress, watching
 from capella.download.protocol import Generation, Next, Segment, Step
 from capella.download.signals import Fatal, Retry, Switch
+from capella.download.threads import on_threads
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
     AssetDownloadError,
@@ -74,7 +75,6 @@ from capella.errors import (
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
-    from cloudpathlib import S3Path
 
 __all__ = [
     "DEFAULT_MAX_IN_FLIGHT",
@@ -100,31 +100,6 @@ MAX_OBJECT_SIZE = 5 * (1 << 40)  # 5 TiB
 _MAX_UPLOAD_THREADS = 8
 # Times one object may start over because bytes already received had to be thrown away.
 _MAX_RESTARTS = 3
-
-
-# -- jobs --------------------------------------------------------------------------------------
-
-
-def _url_repr(url: str) -> str:
-    return repr(redact_url(url))
-
-
-@attrs.frozen
-class S3Job:
-    """One asset to stream into S3: its presigned URL and the object to write (an ``S3Path``)."""
-
-    url: str = attrs.field(repr=_url_repr)  # presigned: its signature never reaches a log or repr
-    path: S3Path
-    stac_id: str | None = None
-    asset_key: str | None = None
-    # Returns a fresh presigned URL for this asset when the current one answers 403 (expired).
-    refresh: Callable[[], str] | None = attrs.field(default=None, repr=False, eq=False)
-
-    def describe(self) -> str:
-        """``stac_id/asset_key (file name)``, or just the file name."""
-        if self.stac_id or self.asset_key:
-            return f"{self.stac_id or '?'}/{self.asset_key or '?'} ({self.path.name})"
-        return self.path.name
 
 
 # -- internal state ----------------------------------------------------------------------------
@@ -734,25 +709,11 @@ class S3Uploader:
             return files
 
         bars = watching(progress)
-        threads: list[threading.Thread] = []
         try:
             if bars is not None:
                 bars.start(snapshot)
-            if workers == 1:
-                work()
-            else:
-                for i in range(workers):
-                    t = threading.Thread(target=work, name=f"capella-s3-{i}", daemon=True)
-                    t.start()
-                    threads.append(t)
-                for t in threads:
-                    while t.is_alive():  # a timed join keeps Ctrl-C responsive
-                        t.join(0.5)
-        except BaseException:
-            ctx.cancel.set()  # every transfer stops at its next chunk and aborts its upload
-            for t in threads:
-                t.join()
-            raise
+            # Cancelled, every transfer stops at its next chunk and aborts its upload.
+            on_threads(work, workers, "capella-s3", ctx.cancel.set)
         finally:
             uploads.shutdown(wait=True)
             if bars is not None:
