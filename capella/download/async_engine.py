@@ -30,11 +30,11 @@ from capella.download import attempts, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, Range
 from capella.download.progress import snapshot
-from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
+from capella.download.protocol import Next, Segment, Step
 from capella.download.runs import LocalDriver, Plan
 from capella.download.settings import DownloadOptions, DownloadSettings
 from capella.download.signals import Fatal, Retry, Stopped, Switch
-from capella.download.wire import split_url
+from capella.download.wire import httpx_options, split_url
 from capella.errors import (
     AssetDownloadError,
 )
@@ -232,16 +232,9 @@ class AsyncDownloader(LocalDriver[_File, Coroutine[Any, Any, list[DownloadOutcom
         **options: Unpack[DownloadOptions],
     ) -> None:
         super().__init__(settings, retry, options, buffer_size=buffer_size, log=log, rng=rng)
+        connections, timeout = self.settings.max_connections, self.settings.timeout
+        self._client = httpx.AsyncClient(transport=transport, **httpx_options(connections, timeout))
         self.sleep = sleep
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=self.settings.timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=self.settings.max_connections),
-            # identity: the bytes on the wire are the bytes of the file, and Content-Length
-            # and Content-Range count them.
-            headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
-        )
         self._closed = False
 
     async def aclose(self) -> None:

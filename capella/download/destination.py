@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -53,12 +53,24 @@ def local_directory(local_dir: str | os.PathLike[str]) -> Path:
 
 
 J = TypeVar("J", DownloadJob, S3Job)
+P = TypeVar("P", Path, "S3Path")
 
 
-class _Jobs(Generic[J]):
-    """A destination's jobs: each destination writes with one kind (``job_type``)."""
+class _Root(Generic[P, J]):
+    """What a destination does, by the kind of job it writes (``job_type``)."""
 
+    root: P
     job_type: type[J]
+
+    @property
+    def is_s3(self) -> bool:
+        """Whether objects go to S3 (the caller says so once, e.g. for resume)."""
+        return self.job_type is S3Job
+
+    def join(self, directory: Path | S3Path, name: str) -> P:
+        """``directory / name``, refusing names that would leave it (and keys S3 refuses)."""
+        joined: P = _JOIN[self.job_type](directory, name)
+        return joined
 
     def job(
         self,
@@ -73,34 +85,24 @@ class _Jobs(Generic[J]):
         where: Any = path  # the job type says which: a Path here, an S3Path there
         return self.job_type(url, where, stac_id=stac_id, asset_key=asset_key, refresh=refresh)
 
+    def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
+        """Say what resume cannot do here (nothing: local parts resume)."""
+
 
 @attrs.frozen
-class LocalFolder(_Jobs[DownloadJob]):
+class LocalFolder(_Root[Path, DownloadJob]):
     """A local folder: files are staged as ``.part`` and renamed into place when whole."""
 
     root: Path
-    is_s3 = False
     job_type = DownloadJob
-
-    def join(self, directory: Path | S3Path, name: str) -> Path:
-        """``directory / name``, refusing names that would leave it."""
-        return safe_join(cast("Path", directory), name)
-
-    def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
-        """Nothing to say: local parts resume."""
 
 
 @attrs.frozen
-class S3Prefix(_Jobs[S3Job]):
+class S3Prefix(_Root["S3Path", S3Job]):
     """An S3 prefix: objects are streamed as multipart uploads, completed only when whole."""
 
     root: S3Path
-    is_s3 = True
     job_type = S3Job
-
-    def join(self, directory: Path | S3Path, name: str) -> S3Path:
-        """``directory / name`` with the local folders' name rules and S3's key limit."""
-        return s3_join(cast("S3Path", directory), name)
 
     def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
         """Say once per call that resume is limited for S3 destinations (the seeds promise it)."""
@@ -272,3 +274,10 @@ def names_folder(path: S3Path) -> bool:
     except _botocore_errors():
         return False  # not allowed to list: take the name as written, an object key
     return bool(answer.get("KeyCount"))
+
+
+# How each kind of destination joins a name under a folder (read by ``_Root.join``).
+_JOIN: dict[type[DownloadJob | S3Job], Callable[[Any, str], Any]] = {
+    DownloadJob: safe_join,
+    S3Job: s3_join,
+}

@@ -244,16 +244,10 @@ class _Transfer:
         self.finished = False
         self.failed = False
 
-    def snapshot(self) -> FileProgress:
-        """The progress bar's view of this file."""
-        return FileProgress(
-            name=self.name,
-            done=self.pos,
-            total=self.total,
-            started=self.started,
-            finished=self.finished,
-            failed=self.failed,
-        )
+    def snapshot(self, outcome: DownloadOutcome | None) -> FileProgress:
+        """The progress bar's view of this file (``outcome``: the worker's verdict, once given)."""
+        state = (self.started, self.finished, self.failed)
+        return FileProgress(self.name, self.pos, self.total, *state, outcome=outcome, job=self.job)
 
     def run(self, ctx: _Run, buffers: _Buffers, *, override: bool) -> DownloadOutcome:
         """Skip, stream or fail this object; whatever happens, no upload is left open."""
@@ -703,7 +697,7 @@ class S3Uploader:
             for i, o in enumerate(outcomes):
                 t = by_index.get(i)
                 if t is not None:
-                    files.append(attrs.evolve(t.snapshot(), outcome=o, job=t.job))
+                    files.append(t.snapshot(o))
                 elif o is not None:
                     files.append(FileProgress.decided(o))
             return files
