@@ -89,7 +89,7 @@ Loop = Generator[Step, Any, T]
 
 
 class _Steps(Driver):
-    """The one-step-at-a-time driver of API operations, as a context manager around each step.
+    """``_flow.Driver`` (which steps API operations), as a context manager around each step.
 
     What a step raised (an ``Exception``) is thrown into the loop at its ``yield``, which judges
     it; ``KeyboardInterrupt`` and the like pass straight through.
