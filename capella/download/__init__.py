@@ -7,7 +7,8 @@ failed ones into one ``DownloadError``. The layout, one job per module:
 - ``protocol``: what every answer means and what comes next (no I/O).
 - ``settings``: ``DownloadSettings``, every option of a run in one frozen value.
 - ``engine`` / ``async_engine`` / ``s3``: the drivers (threads, asyncio, S3 multipart sink);
-  they only move bytes. ``signals``: the exceptions their loops steer by.
+  they only move bytes. ``attempts``: their retry loops, written once without I/O;
+  ``signals``: what a driver's ``answer`` raises to them.
 - ``localfile`` / ``partfile``: a local file's state and its ``.part`` and resume record.
 - ``destination``: a local folder or an S3 prefix, chosen once at the edge.
 - ``wire``: the threaded driver's pool of ``http.client`` connections.

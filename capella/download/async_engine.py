@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, NoReturn, Unpack
 
 import httpx
@@ -25,20 +26,17 @@ import httpx
 from capella._closing import AsyncClosing
 from capella._http import RetrySettings
 from capella._logging import ClientLog
-from capella._redact import redact_url
-from capella.download import partfile, protocol
+from capella.download import attempts, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
-from capella.download.localfile import LocalFile, collect, deduplicate
-from capella.download.progress import RunProgress, snapshot, watching
-from capella.download.protocol import ASSET_USER_AGENT, Next, Segment, Step
-from capella.download.settings import Configured, DownloadOptions, DownloadSettings
-from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
-from capella.download.wire import split_url
+from capella.download.localfile import LocalFile, Range
+from capella.download.progress import snapshot
+from capella.download.protocol import Next, Segment, Step
+from capella.download.runs import LocalDriver, Plan
+from capella.download.settings import DownloadOptions, DownloadSettings
+from capella.download.signals import Fatal, Retry, Stopped, Switch
+from capella.download.wire import httpx_options, split_url
 from capella.errors import (
     AssetDownloadError,
-    IncompleteDownloadError,
-    InvalidInputError,
-    PresignedUrlExpiredError,
 )
 
 __all__ = ["AsyncDownloader"]
@@ -63,6 +61,13 @@ class _Head:
     def header(self, name: str) -> str | None:
         value: str | None = self._headers.get(name)
         return value
+
+
+async def _probe_answer(resp: httpx.Response, url: str) -> tuple[_Head, bytes]:
+    """A size probe's head and error page (none for content); the stream closed."""
+    async with contextlib.aclosing(resp):
+        head = _Head(resp)
+        return head, (b"" if protocol.whole_body(head) else await _error_body(resp))
 
 
 async def _once(content: bytes) -> AsyncIterator[bytes]:
@@ -206,7 +211,7 @@ class _Run:
                 )
 
 
-class AsyncDownloader(Configured, AsyncClosing):
+class AsyncDownloader(LocalDriver[_File, Coroutine[Any, Any, list[DownloadOutcome]]], AsyncClosing):
     """Downloads presigned assets on asyncio with resume, parallel ranges and bounded retries.
 
     Takes the threaded ``Downloader``'s settings (keyword options override fields of
@@ -227,16 +232,9 @@ class AsyncDownloader(Configured, AsyncClosing):
         **options: Unpack[DownloadOptions],
     ) -> None:
         super().__init__(settings, retry, options, buffer_size=buffer_size, log=log, rng=rng)
+        connections, timeout = self.settings.max_connections, self.settings.timeout
+        self._client = httpx.AsyncClient(transport=transport, **httpx_options(connections, timeout))
         self.sleep = sleep
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=self.settings.timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=self.settings.max_connections),
-            # identity: the bytes on the wire are the bytes of the file, and Content-Length
-            # and Content-Range count them.
-            headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
-        )
         self._closed = False
 
     async def aclose(self) -> None:
@@ -251,56 +249,24 @@ class AsyncDownloader(Configured, AsyncClosing):
 
     async def size(self, url: str) -> int:
         """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked)."""
-        name = redact_url(url).rsplit("/", 1)[-1]
-        failures = protocol.Failures(self.settings.max_retries)
-        while True:
-            wait: float | None = None
-            try:
-                resp = await self._get(url, {"Range": "bytes=0-0"})
-            except httpx.TransportError as exc:
-                cause: BaseException = exc
-            else:
-                try:
-                    head = _Head(resp)
-                    content = protocol.probe(head)[0].content
-                    body = b"" if content else await _error_body(resp)
-                finally:
-                    await resp.aclose()
-                answer = protocol.probe_size(head, body, url, name)
-                if isinstance(answer, int):
-                    return answer
-                wait, cause = answer.wait, answer.cause
-            if not failures.add(0):
-                raise protocol.probe_exhausted(name, cause, failures.count)
-            await self.sleep(self.settings.delay(failures.count, wait, self.rng))
+        loop = attempts.size_probe(url, self.max_retries, self.settings, self.rng)
+        return await attempts.drive_async(loop, attempts.IO(self._get, _probe_answer, self.sleep))
 
-    async def run(
-        self,
-        jobs: Sequence[DownloadJob],
-        *,
-        override: bool = False,
-        enable_resume: bool = True,
-        show_progress: bool | RunProgress = False,
-        threaded: bool = True,
-    ) -> list[DownloadOutcome]:
-        """Download every job; return their outcomes in job order (never raises per file).
+    def _file(self, job: DownloadJob, index: int) -> _File:
+        return _File(job, index, self.log, self.buffer_size)
 
-        As ``Downloader.run``: ``threaded=False`` fetches one range at a time.
-        """
-        if self._closed:
-            raise RuntimeError("this AsyncDownloader is closed")
-        files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
-        todo, decided = deduplicate(list(files))
-        workers = self.max_connections if threaded else 1
-        run = _Run([f for f in files if f in todo], workers, self.settings)
-        progress = watching(show_progress)
-        fresh = override or not enable_resume
+    async def _execute(self, plan: Plan[_File]) -> list[DownloadOutcome]:
+        run = _Run(plan.todo, plan.workers, self.settings)
+        progress = plan.progress
         try:
             if progress is not None:
-                progress.start(lambda: snapshot(files, decided))
-            if todo:
+                progress.start(lambda: snapshot(plan.files, plan.decided))
+            if plan.todo:
                 await asyncio.gather(
-                    *(_Worker(self, run, fresh, not override).work() for _ in range(workers))
+                    *(
+                        _Worker(self, run, plan.fresh, plan.adopt).work()
+                        for _ in range(plan.workers)
+                    )
                 )
         finally:
             for f in run.files:
@@ -308,7 +274,7 @@ class AsyncDownloader(Configured, AsyncClosing):
                 f.close()
             if progress is not None:
                 progress.stop()
-        return collect(list(files), decided, self.log)
+        return plan.outcomes(self.log)
 
 
 class _Worker:
@@ -326,16 +292,10 @@ class _Worker:
             f, segment = task
             try:
                 await self.work_on(f, segment)
-            except Fatal as fatal:
-                self.fail(f, fatal.error)
-            except Stopped:
-                pass
-            except AssetDownloadError as exc:
-                self.fail(f, exc)
-            except OSError as exc:  # the disk, not the network (network errors are retried)
-                self.fail(f, f.write_error(exc))
-            except Exception as exc:  # a bug must fail the file, not the run
-                self.fail(f, exc)
+            except Exception as exc:  # a bug too must fail the file, not the run
+                error = f.failure(exc)
+                if error is not None and f.stop_all(error):
+                    self.run.finished()
 
     async def work_on(self, f: _File, segment: Segment | None) -> None:
         if segment is None:  # the file's first task: look at what an earlier run left
@@ -351,71 +311,34 @@ class _Worker:
 
     async def fetch(self, f: _File, segment: Segment) -> None:
         """Fetch one range to its end, retrying transient failures (bounded)."""
-        failures = protocol.Failures(self.settings.max_retries)
-        while not segment.stop:
-            if segment.end is not None and segment.pos >= segment.end:
-                await self.maybe_finish(f)
-                return
-            url = f.url
-            before = segment.pos
-            wait: float | None = None
-            try:
-                resp = await self.d._get(url, protocol.request_headers(segment))
-            except InvalidInputError as exc:
-                raise Fatal(exc) from None
-            except httpx.TransportError as exc:
-                if protocol.is_certificate_error(exc):
-                    raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
-                cause: BaseException = exc
-            else:
-                try:
-                    segment = await self.answer(f, segment, resp, url)
-                    continue
-                except Retry as retry:
-                    cause, wait = retry.cause, retry.wait
-                except Switch as switch:
-                    segment = switch.segment
-                    continue
-                finally:
-                    await resp.aclose()
-            progress, pos = segment.pos - before, segment.pos
-            delay = next_attempt(
-                failures,
-                self.settings,
-                self.d.rng,
-                self.d.log,
-                name=f.name,
-                url=url,
-                cause=cause,
-                progress=progress,
-                pos=pos,
-                wait=wait,
-            )
-            await self.d.sleep(delay)
+        cursor = Range(f, segment)
+        answer = functools.partial(self.answer, f, cursor)
+        loop = attempts.transfer(cursor, self.settings, self.d.rng, self.d.log)
+        await attempts.drive_async(loop, attempts.IO(self.d._get, answer, self.d.sleep))
+        if not cursor.segment.stop:
+            await self.maybe_finish(f)
 
-    async def answer(self, f: _File, segment: Segment, resp: httpx.Response, url: str) -> Segment:
-        """Act on one response as the protocol decides; the segment it streamed into."""
-        if segment.stop or segment.gen is not f.gen:
-            raise Stopped
-        head = _Head(resp)
-        verdict = protocol.decide(segment, head)
-        if verdict.error:
-            await self.on_error(f, verdict, head, await _error_body(resp), url)
-        f.url_works = f.url_works or verdict.content
-        try:
-            if verdict.step is Step.RESTART:
-                raise Switch(await f.restart_all(verdict))
-            if verdict.step is Step.RESTART_WITH_BODY:
-                segment = await f.restart_all(verdict, head)
-        except IncompleteDownloadError as error:
-            raise Fatal(error) from None
-        if verdict.sized:
-            self.run.push(
-                [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
-            )
-        if verdict.step is not Step.COMPLETE:
-            await self.stream(f, segment, resp)
-        return segment
+    async def answer(self, f: _File, cursor: Range, resp: httpx.Response, url: str) -> None:
+        """Act on one response as the protocol decides; stream its body into the cursor's range."""
+        async with contextlib.aclosing(resp):
+            segment = cursor.segment
+            if segment.stop or segment.gen is not f.gen:
+                raise Stopped
+            head = _Head(resp)
+            verdict = protocol.decide(segment, head)
+            if verdict.error:
+                await self.on_error(f, verdict, head, await _error_body(resp), url)
+            f.url_works = f.url_works or verdict.content
+            if verdict.restarts:
+                segment = cursor.segment = await f.restart_all(verdict, head)
+                if verdict.step is Step.RESTART:
+                    raise Switch
+            if verdict.sized:
+                self.run.push(
+                    [(f, s) for s in f.split(segment, verdict, self.settings, self.run.workers)]
+                )
+            if verdict.step is not Step.COMPLETE:
+                await self.stream(f, segment, resp)
 
     async def on_error(
         self, f: _File, verdict: Next, head: _Head, body: bytes, url: str
@@ -430,19 +353,14 @@ class _Worker:
 
     async def refresh(self, f: _File, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
+        refresh = f.refresher(detail)
         try:
-            f.check_refresh(detail)
-        except PresignedUrlExpiredError as error:
-            raise Fatal(error) from None
-        assert f.job.refresh is not None
-        try:
-            fresh: Any = f.job.refresh()
+            fresh: Any = refresh()
             if inspect.isawaitable(fresh):  # the async client's refresh is a coroutine function
                 fresh = await fresh
         except Exception as exc:
             raise Fatal(protocol.refresh_failed(f.name, exc)) from None
-        f.use_url(str(fresh))
-        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        raise f.use_url(fresh)
 
     async def stream(self, f: _File, segment: Segment, resp: httpx.Response) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
@@ -494,12 +412,5 @@ class _Worker:
         if gen.split:
             f.save_meta()
         await f.settle()
-        try:
-            f.outcome = await asyncio.to_thread(f.finish)
-        except IncompleteDownloadError as error:
-            f.outcome = DownloadOutcome(f.job, "failed", 0, error, f.transferred)
+        f.outcome = await asyncio.to_thread(f.finish)
         self.run.finished()
-
-    def fail(self, f: _File, error: BaseException) -> None:
-        if f.stop_all(error):
-            self.run.finished()

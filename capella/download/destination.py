@@ -16,21 +16,19 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from capella._logging import ClientLog
 from capella._redact import redact
-from capella.download.jobs import DownloadJob
+from capella.download.jobs import DownloadJob, S3Job
 from capella.download.paths import check_filename, filename_from_url, safe_join
 from capella.errors import ConnectError, InvalidInputError
 from capella.interop import DISTRIBUTION
 
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
-
-    from capella.download.s3 import S3Job
 
 EXTRA = f"{DISTRIBUTION}[s3]"
 MAX_KEY_BYTES = 1024
@@ -54,61 +52,57 @@ def local_directory(local_dir: str | os.PathLike[str]) -> Path:
     return directory
 
 
+J = TypeVar("J", DownloadJob, S3Job)
+P = TypeVar("P", Path, "S3Path")
+
+
+class _Root(Generic[P, J]):
+    """What a destination does, by the kind of job it writes (``job_type``)."""
+
+    root: P
+    job_type: type[J]
+
+    @property
+    def is_s3(self) -> bool:
+        """Whether objects go to S3 (the caller says so once, e.g. for resume)."""
+        return self.job_type is S3Job
+
+    def join(self, directory: Path | S3Path, name: str) -> P:
+        """``directory / name``, refusing names that would leave it (and keys S3 refuses)."""
+        joined: P = _JOIN[self.job_type](directory, name)
+        return joined
+
+    def job(
+        self,
+        url: str,
+        path: Path | S3Path,
+        *,
+        stac_id: str | None = None,
+        asset_key: str | None = None,
+        refresh: Refresh | None = None,
+    ) -> J:
+        """The job that writes ``url`` to ``path`` (a path this destination joined)."""
+        where: Any = path  # the job type says which: a Path here, an S3Path there
+        return self.job_type(url, where, stac_id=stac_id, asset_key=asset_key, refresh=refresh)
+
+    def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
+        """Say what resume cannot do here (nothing: local parts resume)."""
+
+
 @attrs.frozen
-class LocalFolder:
+class LocalFolder(_Root[Path, DownloadJob]):
     """A local folder: files are staged as ``.part`` and renamed into place when whole."""
 
     root: Path
-    is_s3 = False
-
-    def join(self, directory: Path | S3Path, name: str) -> Path:
-        """``directory / name``, refusing names that would leave it."""
-        return safe_join(cast("Path", directory), name)
-
-    def job(
-        self,
-        url: str,
-        path: Path | S3Path,
-        *,
-        stac_id: str | None = None,
-        asset_key: str | None = None,
-        refresh: Refresh | None = None,
-    ) -> DownloadJob:
-        """The job that writes ``url`` to ``path``."""
-        return DownloadJob(
-            url, cast("Path", path), stac_id=stac_id, asset_key=asset_key, refresh=refresh
-        )
-
-    def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
-        """Nothing to say: local parts resume."""
+    job_type = DownloadJob
 
 
 @attrs.frozen
-class S3Prefix:
+class S3Prefix(_Root["S3Path", S3Job]):
     """An S3 prefix: objects are streamed as multipart uploads, completed only when whole."""
 
     root: S3Path
-    is_s3 = True
-
-    def join(self, directory: Path | S3Path, name: str) -> S3Path:
-        """``directory / name`` with the local folders' name rules and S3's key limit."""
-        return s3_join(cast("S3Path", directory), name)
-
-    def job(
-        self,
-        url: str,
-        path: Path | S3Path,
-        *,
-        stac_id: str | None = None,
-        asset_key: str | None = None,
-        refresh: Refresh | None = None,
-    ) -> S3Job:
-        """The job that streams ``url`` into the object at ``path``."""
-        from capella.download.s3 import S3Job
-
-        return S3Job(
-            url, cast("S3Path", path), stac_id=stac_id, asset_key=asset_key, refresh=refresh
-        )
+    job_type = S3Job
 
     def warn_resume(self, log: ClientLog, enable_resume: bool) -> None:
         """Say once per call that resume is limited for S3 destinations (the seeds promise it)."""
@@ -280,3 +274,10 @@ def names_folder(path: S3Path) -> bool:
     except _botocore_errors():
         return False  # not allowed to list: take the name as written, an object key
     return bool(answer.get("KeyCount"))
+
+
+# How each kind of destination joins a name under a folder (read by ``_Root.join``).
+_JOIN: dict[type[DownloadJob | S3Job], Callable[[Any, str], Any]] = {
+    DownloadJob: safe_join,
+    S3Job: s3_join,
+}

@@ -22,9 +22,9 @@ anyway).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
-import ssl
 import threading
 import time
 from collections import deque
@@ -37,29 +37,26 @@ import httpx
 from capella._closing import Closing
 from capella._http import RetrySettings
 from capella._logging import ClientLog
-from capella._redact import redact_url
-from capella.download import protocol
+from capella.download import attempts, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
-from capella.download.localfile import LocalFile, collect, deduplicate
+from capella.download.localfile import LocalFile, Range
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
-from capella.download.progress import RunProgress, snapshot, watching
+from capella.download.progress import snapshot
 from capella.download.protocol import Head, Next, Segment, Step
+from capella.download.runs import LocalDriver, Plan
 from capella.download.settings import (
     DEFAULT_SEGMENT_SIZE,
     DEFAULT_SEGMENT_THRESHOLD,
     DEFAULT_SPLIT_BELOW,
-    Configured,
     DownloadOptions,
     DownloadSettings,
 )
-from capella.download.signals import Fatal, Retry, Stopped, Switch, next_attempt
+from capella.download.signals import Fatal, Retry, Stopped, Switch
+from capella.download.threads import on_threads
 from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Response, Wire
 from capella.errors import (
     AssetDownloadError,
     DownloadError,
-    IncompleteDownloadError,
-    InvalidInputError,
-    PresignedUrlExpiredError,
 )
 
 __all__ = [
@@ -79,6 +76,16 @@ __all__ = [
 
 # Each worker's read buffer (written in pieces of at most WRITE_SIZE, see partfile.py).
 DEFAULT_BUFFER_SIZE = 64 * 1024
+
+
+def _probe_answer(resp: Response, url: str) -> tuple[Response, bytes]:
+    """A size probe's head and error page (none for content); the connection given back."""
+    whole = protocol.whole_body(resp)
+    try:
+        # 1 byte or an error page: read, so that the connection can be reused
+        return resp, (b"" if whole else resp.read_error_body())
+    finally:
+        resp.release(reusable=not whole)
 
 
 class _File(LocalFile):
@@ -179,7 +186,7 @@ class _Run:
         return (f, tail), False
 
 
-class Downloader(Configured, Closing):
+class Downloader(LocalDriver[_File, list[DownloadOutcome]], Closing):
     """Downloads presigned assets with resume, parallel byte ranges and bounded retries.
 
     Holds no credentials: presigned URLs carry their own signature, and nothing else is sent.
@@ -214,10 +221,6 @@ class Downloader(Configured, Closing):
         self._closed = True
         self.wire.close()
 
-    def pause(self, failures: int, wait: float | None) -> None:
-        """Sleep before attempt ``failures + 1``."""
-        self.sleep(self.settings.delay(failures, wait, self.rng))
-
     # -- public ----------------------------------------------------------------------------
 
     def size(self, url: str, *, retries: int | None = None) -> int:
@@ -227,28 +230,9 @@ class Downloader(Configured, Closing):
         ``PresignedUrlExpiredError`` on 403) instead of reporting the size of an error body.
         ``retries`` overrides the downloader's ``max_retries``.
         """
-        name = redact_url(url).rsplit("/", 1)[-1]
-        failures = protocol.Failures(self.max_retries if retries is None else retries)
-        while True:
-            wait: float | None = None
-            try:
-                resp = self.wire.get(url, {"Range": "bytes=0-0"})
-            except NETWORK_ERRORS as exc:
-                cause: BaseException = exc
-            else:
-                whole = protocol.whole_body(resp)
-                try:
-                    # 1 byte or an error page: read, so the connection can be reused
-                    body = b"" if whole else resp.read_error_body()
-                finally:
-                    resp.release(reusable=not whole)
-                answer = protocol.probe_size(resp, body, url, name)
-                if isinstance(answer, int):
-                    return answer
-                wait, cause = answer.wait, answer.cause
-            if not failures.add(0):
-                raise protocol.probe_exhausted(name, cause, failures.count)
-            self.pause(failures.count, wait)
+        retries = self.max_retries if retries is None else retries
+        loop = attempts.size_probe(url, retries, self.settings, self.rng)
+        return attempts.drive(loop, attempts.IO(self.wire.get, _probe_answer, self.sleep))
 
     def sizes(self, urls: Sequence[str]) -> list[int | None]:
         """Each asset's size from one parallel round of single-attempt probes (None: unknown)."""
@@ -265,45 +249,26 @@ class Downloader(Configured, Closing):
         with ThreadPoolExecutor(workers, thread_name_prefix="capella-size") as pool:
             return list(pool.map(probe, urls))
 
-    def run(
-        self,
-        jobs: Sequence[DownloadJob],
-        *,
-        override: bool = False,
-        enable_resume: bool = True,
-        show_progress: bool | RunProgress = False,
-        threaded: bool = True,
-    ) -> list[DownloadOutcome]:
-        """Download every job; return their outcomes in job order (never raises per file).
+    def _file(self, job: DownloadJob, index: int) -> _File:
+        return _File(job, index, self.log, self.buffer_size)
 
-        ``show_progress``: bars on stderr, or a ``RunProgress`` told of each outcome as it comes.
-        An existing final file is checked by one request and skipped when whole, unless
-        ``override``. ``enable_resume`` continues from ``.part`` files of earlier runs.
-        ``threaded=False`` fetches one file at a time on the calling thread, without parallel
-        ranges. Call ``raise_for_failures`` on the result to turn failures into one
-        ``DownloadError``.
-        """
-        if self._closed:
-            raise RuntimeError("this Downloader is closed")
-        files = [_File(job, i, self.log, self.buffer_size) for i, job in enumerate(jobs)]
-        todo, decided = deduplicate(list(files))
-        run = _Run([f for f in files if f in todo], self.max_connections if threaded else 1)
+    def _execute(self, plan: Plan[_File]) -> list[DownloadOutcome]:
+        run = _Run(plan.todo, plan.workers)
         run.push([(f, None) for f in run.files])
-        progress = watching(show_progress)
+        progress = plan.progress
         if progress is not None:
             sizes: dict[int, int] = {}
             if progress.wants_sizes:  # the whole run's size before the first byte
                 found = self.sizes([f.url for f in run.files])
                 sizes = {f.index: n for f, n in zip(run.files, found, strict=True) if n is not None}
-            progress.start(lambda: snapshot(files, decided, sizes))
+            progress.start(lambda: snapshot(plan.files, plan.decided, sizes))
         try:
-            if todo:
-                fresh = override or not enable_resume
-                _Workers(self, run, fresh=fresh, adopt=not override).execute()
+            if plan.todo:
+                _Workers(self, run, fresh=plan.fresh, adopt=plan.adopt).execute()
         finally:
             if progress is not None:
                 progress.stop()
-        return collect(list(files), decided, self.log)
+        return plan.outcomes(self.log)
 
 
 class _Workers:
@@ -318,28 +283,11 @@ class _Workers:
         self.adopt = adopt
 
     def execute(self) -> None:
-        run = self.run
-        threads: list[threading.Thread] = []
+        """Run the workers until every file has its outcome; close every file after."""
         try:
-            if run.workers == 1:
-                self.work()
-            else:
-                for i in range(run.workers):
-                    t = threading.Thread(
-                        target=self.work, name=f"capella-download-{i}", daemon=True
-                    )
-                    t.start()
-                    threads.append(t)
-                for t in threads:
-                    while t.is_alive():  # a timed join keeps Ctrl-C responsive
-                        t.join(0.5)
-        except BaseException:
-            run.cancel()
-            for t in threads:
-                t.join()
-            raise
+            on_threads(self.work, self.run.workers, "capella-download", self.run.cancel)
         finally:
-            for f in run.files:
+            for f in self.run.files:
                 with f.cond:
                     f.close()
 
@@ -348,27 +296,15 @@ class _Workers:
         while (task := self.run.next_task(self.settings)) is not None:
             f, segment = task
             try:
-                self.work_on(f, segment, buffer)
-            except BaseException as exc:  # a bug must fail the file, not hang the run
+                if segment is None:  # the file's first task: look at what an earlier run left
+                    segment = self.prepare(f)
+                if segment is not None:
+                    self.fetch(f, segment, buffer)
+            except Exception as exc:  # a bug too must fail the file, not hang the run
+                self.fail(f, f.failure(exc))
+            except BaseException as exc:  # Ctrl-C: the file fails, the run stops
                 self.fail(f, exc)
-                if not isinstance(exc, Exception):
-                    raise
-
-    def work_on(self, f: _File, segment: Segment | None, buffer: memoryview) -> None:
-        try:
-            if segment is None:  # the file's first task: look at what an earlier run left
-                segment = self.prepare(f)
-                if segment is None:
-                    return
-            self.fetch(f, segment, buffer)
-        except Fatal as fatal:
-            self.fail(f, fatal.error)
-        except Stopped:
-            pass
-        except AssetDownloadError as exc:
-            self.fail(f, exc)
-        except OSError as exc:  # the disk, not the network (network errors are retried inside)
-            self.fail(f, f.write_error(exc))
+                raise
 
     def prepare(self, f: _File) -> Segment | None:
         """Open the part file and decide where to start; returns the first segment to fetch."""
@@ -382,56 +318,18 @@ class _Workers:
 
     def fetch(self, f: _File, segment: Segment, buffer: memoryview) -> None:
         """Fetch one segment to its end, retrying transient failures (bounded)."""
-        failures = protocol.Failures(self.settings.max_retries)
-        while True:
-            if segment.stop:
-                return
-            if segment.end is not None and segment.pos >= segment.end:
-                self.maybe_finish(f)
-                return
-            url = f.url
-            before = segment.pos
-            wait: float | None = None
-            try:
-                resp = self.d.wire.get(url, protocol.request_headers(segment))
-            except InvalidInputError as exc:
-                raise Fatal(exc) from None
-            except ssl.SSLCertVerificationError as exc:
-                raise Fatal(protocol.untrusted_certificate(f.name, url, exc)) from None
-            except NETWORK_ERRORS as exc:
-                cause: BaseException = exc
-            else:
-                try:
-                    self.answer(f, segment, resp, buffer, url)
-                    return
-                except Retry as retry:
-                    cause, wait = retry.cause, retry.wait
-                    if retry.segment is not None:
-                        segment = retry.segment
-                except Switch as switch:
-                    segment = switch.segment
-                    continue
-            progress, pos = segment.pos - before, segment.pos
-            delay = next_attempt(
-                failures,
-                self.settings,
-                self.d.rng,
-                self.log,
-                name=f.name,
-                url=url,
-                cause=cause,
-                progress=progress,
-                pos=pos,
-                wait=wait,
-            )
-            self.d.sleep(delay)
+        cursor = Range(f, segment)
+        answer = functools.partial(self.answer, f, cursor, buffer)
+        loop = attempts.transfer(cursor, self.settings, self.d.rng, self.log)
+        attempts.drive(loop, attempts.IO(self.d.wire.get, answer, self.d.sleep))
+        if not cursor.segment.stop:
+            self.maybe_finish(f)
 
-    def answer(
-        self, f: _File, segment: Segment, resp: Response, buffer: memoryview, url: str
-    ) -> None:
+    def answer(self, f: _File, cursor: Range, buffer: memoryview, resp: Response, url: str) -> None:
         """Act on one response as the protocol decides: stream, restart, refresh, retry, fail."""
         reusable = False
         try:
+            segment = cursor.segment
             with f.cond:
                 if segment.stop or segment.gen is not f.gen:
                     raise Stopped
@@ -439,17 +337,12 @@ class _Workers:
             if verdict.error:
                 reusable = True  # the error page is read to its end
                 self.on_error(f, verdict, resp, url)
-            target = self.on_content(f, segment, verdict, resp)
+            target = self.on_content(f, cursor, verdict, resp)
             if target is not None:
-                try:
-                    self.stream(f, target, resp, buffer)
-                except Retry as retry:
-                    retry.segment = target
-                    raise
+                self.stream(f, target, resp, buffer)
             reusable = True
         finally:
             resp.release(reusable)
-        self.maybe_finish(f)
 
     def on_error(self, f: _File, verdict: Next, resp: Response, url: str) -> NoReturn:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
@@ -460,22 +353,19 @@ class _Workers:
             self.refresh(f, url, protocol.error_detail(body))
         raise Fatal(protocol.status_error(resp, body, url, f.name))
 
-    def on_content(
-        self, f: _File, segment: Segment, verdict: Next, resp: Response
-    ) -> Segment | None:
+    def on_content(self, f: _File, cursor: Range, verdict: Next, resp: Response) -> Segment | None:
         """The segment to stream this body into (None: nothing to stream)."""
+        segment = cursor.segment
         new: list[Segment] = []
         with f.cond:
             if segment.stop or segment.gen is not f.gen:
                 raise Stopped
             f.url_works = f.url_works or verdict.content
-            try:
+            if verdict.restarts:
+                cursor.segment = f.restart_all(verdict, resp)
                 if verdict.step is Step.RESTART:
-                    raise Switch(f.restart_all(verdict))
-                if verdict.step is Step.RESTART_WITH_BODY:
-                    return f.restart_all(verdict, resp)
-            except IncompleteDownloadError as error:
-                raise Fatal(error) from None
+                    raise Switch
+                return cursor.segment  # the new generation streams this very body
             if verdict.step is Step.COMPLETE:
                 return None
             if verdict.sized:
@@ -490,17 +380,12 @@ class _Workers:
         with f.cond:
             if f.url != url:  # another range of this file already fetched a fresh URL
                 raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
+            refresh = f.refresher(detail)
             try:
-                f.check_refresh(detail)
-            except PresignedUrlExpiredError as error:
-                raise Fatal(error) from None
-            assert f.job.refresh is not None
-            try:
-                fresh = str(f.job.refresh())
+                fresh = refresh()
             except Exception as exc:
                 raise Fatal(protocol.refresh_failed(f.name, exc)) from None
-            f.use_url(fresh)
-        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+            raise f.use_url(fresh)
 
     def stream(self, f: _File, segment: Segment, resp: Response, buffer: memoryview) -> None:
         """Copy the body into the part file at the segment's position, until its end."""
@@ -550,7 +435,7 @@ class _Workers:
                 # A body of unannounced length ended, perhaps cut: ask from here (the host
                 # must then confirm the size).
                 protocol.body_ended(segment)
-                raise Switch(segment)
+                raise Switch
         finally:
             with f.cond:
                 f.writers -= 1
@@ -571,13 +456,12 @@ class _Workers:
                 return
             if gen.split:
                 f.save_meta()
-            try:
-                f.outcome = f.finish()
-            except IncompleteDownloadError as error:
-                f.outcome = DownloadOutcome(f.job, "failed", 0, error, f.transferred)
+            f.outcome = f.finish()
         self.run.finished()
 
-    def fail(self, f: _File, error: BaseException) -> None:
+    def fail(self, f: _File, error: BaseException | None) -> None:
+        if error is None:  # the range was stopped: its file goes on, or already ended
+            return
         with f.cond:
             failed = f.stop_all(error)
             f.close_if_idle()

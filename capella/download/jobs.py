@@ -14,8 +14,6 @@ from capella.errors import DownloadError
 if TYPE_CHECKING:
     from cloudpathlib import S3Path
 
-    from capella.download.s3 import S3Job
-
 Status = Literal["downloaded", "resumed", "skipped", "failed"]
 
 
@@ -23,8 +21,22 @@ def _url_repr(url: str) -> str:
     return repr(redact_url(url))
 
 
+class _Described:
+    """What every job says of itself in messages (its fields are the job class's own)."""
+
+    path: Path | S3Path
+    stac_id: str | None
+    asset_key: str | None
+
+    def describe(self) -> str:
+        """``stac_id/asset_key (file name)``, or just the file name."""
+        if self.stac_id or self.asset_key:
+            return f"{self.stac_id or '?'}/{self.asset_key or '?'} ({self.path.name})"
+        return self.path.name
+
+
 @attrs.frozen
-class DownloadJob:
+class DownloadJob(_Described):
     """One asset to fetch: its presigned URL and the final path to write it to."""
 
     url: str = attrs.field(repr=_url_repr)  # presigned: its signature never reaches a log or repr
@@ -34,11 +46,19 @@ class DownloadJob:
     # Returns a fresh presigned URL for this asset when the current one answers 403 (expired).
     refresh: Callable[[], str] | None = attrs.field(default=None, repr=False, eq=False)
 
-    def describe(self) -> str:
-        """``stac_id/asset_key (file name)``, or just the file name."""
-        if self.stac_id or self.asset_key:
-            return f"{self.stac_id or '?'}/{self.asset_key or '?'} ({self.path.name})"
-        return self.path.name
+
+@attrs.frozen
+class S3Job(_Described):
+    """One asset to stream into S3: its presigned URL and the object to write (an ``S3Path``).
+
+    Its fields mean what ``DownloadJob``'s do (the URL is kept out of reprs alike).
+    """
+
+    url: str = attrs.field(repr=_url_repr)
+    path: S3Path
+    stac_id: str | None = None
+    asset_key: str | None = None
+    refresh: Callable[[], str] | None = attrs.field(default=None, repr=False, eq=False)
 
 
 @attrs.frozen

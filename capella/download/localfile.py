@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from capella._logging import ClientLog
 from capella._redact import redact_url
@@ -16,9 +18,14 @@ from capella.download import lock, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status
 from capella.download.paths import check_name_length, meta_path, part_path
 from capella.download.progress import FileProgress
-from capella.download.protocol import Generation, Head, Next, Segment
+from capella.download.protocol import Generation, Head, Next, Segment, Step
 from capella.download.settings import DownloadSettings
-from capella.errors import AssetDownloadError, InvalidInputError
+from capella.download.signals import Fatal, Retry, Stopped
+from capella.errors import (
+    AssetDownloadError,
+    IncompleteDownloadError,
+    InvalidInputError,
+)
 
 
 class LocalFile:
@@ -123,11 +130,17 @@ class LocalFile:
     def restart(self, verdict: Next, head: Head | None = None) -> Segment:
         """Start the part over (a new generation) as ``verdict`` says; its first segment.
 
-        With ``head`` (a 200 answer) the new generation takes its size and validators, and the
-        driver streams that very body.
+        For ``RESTART_WITH_BODY`` the new generation takes the size and validators of ``head``
+        (a 200 answer), and the driver streams that very body. Fatal once the asset changed on
+        the server too often.
         """
+        if verdict.step is not Step.RESTART_WITH_BODY:
+            head = None
         if verdict.changed:
-            self.changes = protocol.count_change(self.changes, self.name, verdict.reason)
+            try:
+                self.changes = protocol.count_change(self.changes, self.name, verdict.reason)
+            except IncompleteDownloadError as error:
+                raise Fatal(error) from None
         self.log.warning("%s: %s; starting over from byte 0", self.name, verdict.reason)
         assert self.fd is not None
         partfile.truncate(self.fd, self.meta)
@@ -185,18 +198,32 @@ class LocalFile:
         if segment.gen is self.gen and not self.recorded and segment.pos > segment.start:
             self.save_meta()
 
-    def check_refresh(self, detail: str) -> None:
-        """PresignedUrlExpiredError unless a 403 may be answered with a fresh URL."""
-        protocol.check_refresh(
-            self.name, self.job.refresh is not None, self.refreshed and not self.url_works, detail
-        )
-        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
+    def refresher(self, detail: str) -> Callable[[], object]:
+        """The job's ``refresh``, when a 403 may be answered with a fresh URL.
 
-    def use_url(self, url: str) -> None:
-        """Carry on with a fresh presigned URL."""
-        self.url = url
+        PresignedUrlExpiredError (which fails the file) when it may not.
+        """
+        failed_again = self.refreshed and not self.url_works
+        refresh = protocol.refresher(self.name, self.job.refresh, failed_again, detail)
+        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
+        return refresh
+
+    def use_url(self, url: object) -> Retry:
+        """Carry on with a fresh presigned URL; the Retry that asks it at once."""
+        self.url = str(url)
         self.url_works = False
         self.refreshed = True
+        return Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+
+    def failure(self, exc: Exception) -> BaseException | None:
+        """The error a worker's exception fails this file with (None: its range was stopped)."""
+        if isinstance(exc, Stopped):
+            return None
+        if isinstance(exc, Fatal):
+            return exc.error
+        if isinstance(exc, OSError):  # the disk: network errors are retried by the loop
+            return self.write_error(exc)
+        return exc  # an AssetDownloadError, or a bug: it fails the file, not the run
 
     def write_error(self, exc: OSError) -> AssetDownloadError:
         """The error for a disk that refused the part file."""
@@ -210,7 +237,10 @@ class LocalFile:
         size = os.fstat(self.fd).st_size
         if self.gen.total is not None and size != self.gen.total:
             partfile.drop_record(self.meta)
-        protocol.check_size(self.name, size, self.gen.total)
+        try:
+            protocol.check_size(self.name, size, self.gen.total)
+        except IncompleteDownloadError as error:
+            return DownloadOutcome(self.job, "failed", 0, error, self.transferred)
         fd, self.fd = self.fd, None
         partfile.close_and_replace(fd, self.part, self.job.path, self.meta)
         status: Status = "resumed" if self.resumed_bytes else "downloaded"
@@ -251,12 +281,38 @@ class LocalFile:
                 partfile.drop_if_empty(self.part, self.meta)
 
 
-def deduplicate(
-    files: list[LocalFile],
-) -> tuple[list[LocalFile], dict[int, DownloadOutcome]]:
+class Range:
+    """One byte range of a local file as the retry loop reads it (an ``attempts.Cursor``).
+
+    A restart moves it to the first range of the new generation.
+    """
+
+    __slots__ = ("file", "name", "segment")
+
+    def __init__(self, file: LocalFile, segment: Segment) -> None:
+        self.file = file
+        self.segment = segment
+        self.name = file.name
+
+    def ask(self) -> tuple[str, dict[str, str]] | None:
+        """The URL and headers for the rest of the range; None once it is stopped or written."""
+        s = self.segment
+        if s.stop or (s.end is not None and s.pos >= s.end):
+            return None
+        return self.file.url, protocol.request_headers(s)
+
+    def done(self) -> int:
+        """Where the range stands (its bytes on disk end here)."""
+        return self.segment.pos
+
+
+F = TypeVar("F", bound=LocalFile)
+
+
+def deduplicate(files: Sequence[F]) -> tuple[list[F], dict[int, DownloadOutcome]]:
     """Files still to fetch, and outcomes decided without a request (duplicates)."""
     decided: dict[int, DownloadOutcome] = {}
-    todo: list[LocalFile] = []
+    todo: list[F] = []
     seen: dict[object, int] = {}
     for f in files:
         key = f.job.path.absolute()
@@ -273,7 +329,7 @@ def deduplicate(
 
 
 def collect(
-    files: list[LocalFile], decided: dict[int, DownloadOutcome], log: ClientLog
+    files: Sequence[LocalFile], decided: dict[int, DownloadOutcome], log: ClientLog
 ) -> list[DownloadOutcome]:
     """Every file's outcome in job order; logs how many failed."""
     result = [decided.get(f.index, f.outcome) for f in files]

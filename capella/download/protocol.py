@@ -223,6 +223,11 @@ class Next:
     content: bool = False  # the URL answered with the asset (it works)
 
     @property
+    def restarts(self) -> bool:
+        """The file starts over (RESTART, RESTART_WITH_BODY)."""
+        return self.step in (Step.RESTART, Step.RESTART_WITH_BODY)
+
+    @property
     def error(self) -> bool:
         """An error answer: its body is an error page (RETRY, REFRESH, FAIL)."""
         return self.step in (Step.RETRY, Step.REFRESH, Step.FAIL)
@@ -612,13 +617,15 @@ def cut_short(done: int, expected: int) -> ConnectionError:
     return ConnectionError(f"connection closed after {done} of {expected} bytes of the range")
 
 
-def check_refresh(name: str, has_refresh: bool, failed_again: bool, detail: str) -> None:
-    """PresignedUrlExpiredError when a 403 cannot lead to a fresh URL.
+def refresher(
+    name: str, refresh: Callable[[], T] | None, failed_again: bool, detail: str
+) -> Callable[[], T]:
+    """``refresh``, when a 403 may lead to a fresh URL; else PresignedUrlExpiredError.
 
     There is no way to one without a ``refresh``, or when a refreshed URL failed again.
     """
     suffix = f" ({detail})" if detail else ""
-    if not has_refresh:
+    if refresh is None:
         raise PresignedUrlExpiredError(
             f"presigned URL expired or forbidden (403) for {name}{suffix}; request "
             "fresh presigned items with get_presigned_items(order_id)",
@@ -631,6 +638,7 @@ def check_refresh(name: str, has_refresh: bool, failed_again: bool, detail: str)
             "PRESIGNED_URL_EXPIRED",
             403,
         )
+    return refresh
 
 
 def refresh_failed(name: str, exc: Exception) -> PresignedUrlExpiredError:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import ssl
 import threading
 import time
 from collections import deque
@@ -47,7 +46,7 @@ import attrs
 
 from capella._logging import ClientLog
 from capella._redact import redact_url
-from capella.download import protocol
+from capella.download import attempts, protocol
 from capella.download.destination import (
     _boto3_client,
     _botocore_errors,
@@ -60,11 +59,12 @@ from capella.download.destination import (
     s3_path,
 )
 from capella.download.engine import Downloader
-from capella.download.jobs import DownloadOutcome
+from capella.download.jobs import DownloadOutcome, S3Job
 from capella.download.lock import AssetLockedError, asset_lock
 from capella.download.progress import FileProgress, RunProgress, watching
 from capella.download.protocol import Generation, Next, Segment, Step
-from capella.download.signals import Fatal, Retry, next_attempt
+from capella.download.signals import Fatal, Retry, Switch
+from capella.download.threads import on_threads
 from capella.download.wire import NETWORK_ERRORS, Response
 from capella.errors import (
     AssetDownloadError,
@@ -75,7 +75,6 @@ from capella.errors import (
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
-    from cloudpathlib import S3Path
 
 __all__ = [
     "DEFAULT_MAX_IN_FLIGHT",
@@ -103,36 +102,7 @@ _MAX_UPLOAD_THREADS = 8
 _MAX_RESTARTS = 3
 
 
-# -- jobs --------------------------------------------------------------------------------------
-
-
-def _url_repr(url: str) -> str:
-    return repr(redact_url(url))
-
-
-@attrs.frozen
-class S3Job:
-    """One asset to stream into S3: its presigned URL and the object to write (an ``S3Path``)."""
-
-    url: str = attrs.field(repr=_url_repr)  # presigned: its signature never reaches a log or repr
-    path: S3Path
-    stac_id: str | None = None
-    asset_key: str | None = None
-    # Returns a fresh presigned URL for this asset when the current one answers 403 (expired).
-    refresh: Callable[[], str] | None = attrs.field(default=None, repr=False, eq=False)
-
-    def describe(self) -> str:
-        """``stac_id/asset_key (file name)``, or just the file name."""
-        if self.stac_id or self.asset_key:
-            return f"{self.stac_id or '?'}/{self.asset_key or '?'} ({self.path.name})"
-        return self.path.name
-
-
 # -- internal state ----------------------------------------------------------------------------
-
-
-class _Again(Exception):
-    """The object started over: send the next request at once (restarts are bounded apart)."""
 
 
 class _Cancelled(Exception):
@@ -274,16 +244,10 @@ class _Transfer:
         self.finished = False
         self.failed = False
 
-    def snapshot(self) -> FileProgress:
-        """The progress bar's view of this file."""
-        return FileProgress(
-            name=self.name,
-            done=self.pos,
-            total=self.total,
-            started=self.started,
-            finished=self.finished,
-            failed=self.failed,
-        )
+    def snapshot(self, outcome: DownloadOutcome | None) -> FileProgress:
+        """The progress bar's view of this file (``outcome``: the worker's verdict, once given)."""
+        state = (self.started, self.finished, self.failed)
+        return FileProgress(self.name, self.pos, self.total, *state, outcome=outcome, job=self.job)
 
     def run(self, ctx: _Run, buffers: _Buffers, *, override: bool) -> DownloadOutcome:
         """Skip, stream or fail this object; whatever happens, no upload is left open."""
@@ -449,45 +413,21 @@ class _Transfer:
 
     def _copy(self) -> int:
         """Stream the asset into the object, retrying transient failures (bounded)."""
-        failures = protocol.Failures(self.up.max_retries)
-        while True:
-            if self.ctx.cancel.is_set():
-                raise _Cancelled
-            if self.total is not None and self.pos >= self.total:
-                return self._finish()
-            url = self.url
-            before = self.pos
-            wait: float | None = None
-            try:
-                resp = self.up.wire.get(url, protocol.request_headers(self._segment()))
-            except InvalidInputError as exc:
-                raise Fatal(exc) from None
-            except ssl.SSLCertVerificationError as exc:
-                raise Fatal(protocol.untrusted_certificate(self.name, url, exc)) from None
-            except NETWORK_ERRORS as exc:
-                cause: BaseException = exc
-            else:
-                try:
-                    self._answer(resp, url)
-                    continue
-                except _Again:
-                    continue
-                except Retry as retry:
-                    cause, wait = retry.cause, retry.wait
-            progress, pos = self.pos - before, self.pos
-            delay = next_attempt(
-                failures,
-                self.up.settings,
-                self.up.rng,
-                self.log,
-                name=self.name,
-                url=url,
-                cause=cause,
-                progress=progress,
-                pos=pos,
-                wait=wait,
-            )
-            self.up.sleep(delay)
+        loop = attempts.transfer(self, self.up.settings, self.up.rng, self.log)
+        attempts.drive(loop, attempts.IO(self.up.wire.get, self._answer, self.up.sleep))
+        return self._finish()
+
+    def ask(self) -> tuple[str, dict[str, str]] | None:
+        """The URL and headers for the rest of the asset; None once all of it arrived."""
+        if self.ctx.cancel.is_set():
+            raise _Cancelled
+        if self.total is not None and self.pos >= self.total:
+            return None
+        return self.url, protocol.request_headers(self._segment())
+
+    def done(self) -> int:
+        """Bytes of the asset received in this pass."""
+        return self.pos
 
     def _segment(self) -> Segment:
         """The stream as the protocol sees it: one open-ended range from ``pos``.
@@ -579,7 +519,7 @@ class _Transfer:
         if self.pos == 0:
             raise Retry(AssetDownloadError(f"{self.name}: {reason}", "ASSET_HTTP_ERROR"))
         self._start_over(reason)
-        raise _Again
+        raise Switch  # the next request at once (restarts are bounded apart)
 
     def _on_error(self, verdict: Next, resp: Response, url: str) -> NoReturn:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
@@ -592,19 +532,14 @@ class _Transfer:
 
     def _refresh(self, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
+        failed_again = self.refreshed and not self.url_works
         try:
-            protocol.check_refresh(
-                self.name,
-                self.job.refresh is not None,
-                self.refreshed and not self.url_works,
-                detail,
-            )
+            refresh = protocol.refresher(self.name, self.job.refresh, failed_again, detail)
         except PresignedUrlExpiredError as error:
             raise Fatal(error) from None
-        assert self.job.refresh is not None
         self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
         try:
-            self.url = str(self.job.refresh())
+            self.url = str(refresh())
         except Exception as exc:
             raise Fatal(protocol.refresh_failed(self.name, exc)) from None
         self.url_works = False
@@ -762,31 +697,17 @@ class S3Uploader:
             for i, o in enumerate(outcomes):
                 t = by_index.get(i)
                 if t is not None:
-                    files.append(attrs.evolve(t.snapshot(), outcome=o, job=t.job))
+                    files.append(t.snapshot(o))
                 elif o is not None:
                     files.append(FileProgress.decided(o))
             return files
 
         bars = watching(progress)
-        threads: list[threading.Thread] = []
         try:
             if bars is not None:
                 bars.start(snapshot)
-            if workers == 1:
-                work()
-            else:
-                for i in range(workers):
-                    t = threading.Thread(target=work, name=f"capella-s3-{i}", daemon=True)
-                    t.start()
-                    threads.append(t)
-                for t in threads:
-                    while t.is_alive():  # a timed join keeps Ctrl-C responsive
-                        t.join(0.5)
-        except BaseException:
-            ctx.cancel.set()  # every transfer stops at its next chunk and aborts its upload
-            for t in threads:
-                t.join()
-            raise
+            # Cancelled, every transfer stops at its next chunk and aborts its upload.
+            on_threads(work, workers, "capella-s3", ctx.cancel.set)
         finally:
             uploads.shutdown(wait=True)
             if bars is not None:

@@ -10,13 +10,14 @@ An ``httpx`` transport can still be plugged in (``HttpxWire``), for tests that u
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import ssl
 import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
 
 import httpx
 
@@ -24,8 +25,13 @@ from capella.download.protocol import ASSET_USER_AGENT
 from capella.errors import InvalidInputError
 
 # What a broken connection looks like from http.client and the socket layer (ssl.SSLError and
-# socket.timeout are OSErrors). Disk errors are OSErrors too: callers keep the two apart.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, http.client.HTTPException)
+# socket.timeout are OSErrors), and from httpx (the asyncio driver). Disk errors are OSErrors
+# too: callers keep the two apart.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    http.client.HTTPException,
+    httpx.TransportError,
+)
 
 _MAX_ERROR_BODY = 4096
 
@@ -106,22 +112,13 @@ _Key = tuple[str, str, int, str | None]  # scheme, host, port, proxy URL
 
 
 class _PooledResponse:
-    __slots__ = ("_conn", "_key", "_pool", "_released", "_resp", "reason", "status")
+    __slots__ = ("_checkin", "_released", "_resp", "reason", "status")
 
-    def __init__(
-        self,
-        pool: HttpClientWire,
-        key: _Key,
-        conn: http.client.HTTPConnection,
-        resp: http.client.HTTPResponse,
-    ) -> None:
-        self._pool = pool
-        self._key = key
-        self._conn = conn
+    def __init__(self, resp: http.client.HTTPResponse, checkin: Callable[[bool], None]) -> None:
         self._resp = resp
+        self._checkin = checkin  # gives the connection back to its pool (reusable or not)
         self._released = False
-        self.status = resp.status
-        self.reason = resp.reason
+        self.status, self.reason = resp.status, resp.reason
 
     def header(self, name: str) -> str | None:
         return self._resp.getheader(name)
@@ -162,7 +159,7 @@ class _PooledResponse:
         reusable = reusable and resp.isclosed() and not resp.will_close and not resp.length
         if not reusable:
             resp.close()
-        self._pool.checkin(self._key, self._conn, reusable)
+        self._checkin(reusable)
 
 
 def _env_proxy(scheme: str, host: str) -> str | None:
@@ -284,7 +281,7 @@ class HttpClientWire:
                         # safe to send again on a fresh one.
                         continue
                     raise
-                return _PooledResponse(self, key, conn, resp)
+                return _PooledResponse(resp, functools.partial(self.checkin, key, conn))
         except BaseException:
             self._slots.release()
             raise
@@ -296,6 +293,18 @@ class HttpClientWire:
         for conns in idle.values():
             for conn in conns:
                 conn.close()
+
+
+def httpx_options(max_connections: int, timeout: httpx.Timeout) -> dict[str, Any]:
+    """How an httpx client reaches asset hosts (``HttpxWire``, the asyncio driver)."""
+    return {
+        "timeout": timeout,
+        "follow_redirects": False,  # a presigned URL is not followed elsewhere
+        "limits": httpx.Limits(max_connections=max_connections),
+        # identity: the bytes on the wire are the bytes of the file, and Content-Length and
+        # Content-Range count them.
+        "headers": {"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
+    }
 
 
 def _raw_chunks(resp: httpx.Response) -> Iterator[bytes]:
@@ -362,13 +371,7 @@ class HttpxWire:
         max_connections: int,
         timeout: httpx.Timeout,
     ) -> None:
-        self._client = httpx.Client(
-            transport=transport,
-            timeout=timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=max_connections),
-            headers={"User-Agent": ASSET_USER_AGENT, "Accept-Encoding": "identity"},
-        )
+        self._client = httpx.Client(transport=transport, **httpx_options(max_connections, timeout))
 
     def get(self, url: str, headers: Mapping[str, str]) -> Response:
         """Send ``GET url`` through the transport."""

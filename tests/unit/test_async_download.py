@@ -290,6 +290,17 @@ def test_a_200_to_a_range_request_starts_over(host, sleeps, tmp_path):
     assert whole(host, url, tmp_path / "a.tif")
 
 
+def test_a_restart_body_that_breaks_off_resumes_in_the_new_generation(host, sleeps, tmp_path):
+    # The retry after the cut must ask for the rest of the new generation's range, not give
+    # up on the old (stopped) one and leave the file without an outcome.
+    url = host.add("a.tif", 100 * KiB)
+    host.faults = [Fault(cut=40 * KiB), Fault(ignore_range=True, cut=32 * KiB)]
+    [outcome] = run(host, sleeps, [DownloadJob(url, tmp_path / "a.tif")])
+    assert outcome.status == "downloaded"
+    assert whole(host, url, tmp_path / "a.tif")
+    assert host.ranges()[-1] == f"bytes={32 * KiB}-{100 * KiB - 1}"
+
+
 def test_416_verifies_a_part_that_is_already_complete(host, sleeps, tmp_path):
     url = host.add("a.tif", 100 * KiB)
     path = tmp_path / "a.tif"
