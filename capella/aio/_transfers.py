@@ -82,6 +82,7 @@ class AsyncTransfers(TransfersCore):
 
     def threaded(self) -> Downloader:
         """The threaded downloader of S3 destinations (no async transport: real HTTP)."""
+        self.closed_check()
         if self.threaded_engine is None:
             self.threaded_engine = Downloader(self.settings, log=self.log)
         return self.threaded_engine
