@@ -506,3 +506,41 @@ def test_the_readme_s3_example_runs(
     written = keys(s3, bucket)
     assert written and all(key.startswith("capella/") for key in written)
     assert sum(len(assets) for assets in namespace["paths"].values()) == len(written)
+
+
+def test_a_key_another_process_is_streaming_is_waited_for_then_skipped(
+    client, s3, bucket, order_id, monkeypatch
+):
+    # Another process of this machine holds the key's lock (as while it streams the object).
+    # This download must wait for it, then find that process's object and keep it.
+    import threading
+
+    from capella.download import lock
+
+    item = client.get_presigned_items(order_id)[0]
+    href = item["assets"]["thumbnail"]["href"]
+    target = f"s3://{bucket}/locked/{filename_from_url(href)}"
+    waiting = threading.Event()
+    try_lock = lock._try_lock
+
+    def watched(path: Any) -> int | None:
+        fd = try_lock(path)
+        if fd is None:
+            waiting.set()
+        return fd
+
+    monkeypatch.setattr(lock, "_try_lock", watched)
+    outcome: list[Any] = []
+    with lock.asset_lock(target, wait=None):
+        worker = threading.Thread(
+            target=lambda: outcome.append(client.download_asset(href, target))
+        )
+        worker.start()
+        assert waiting.wait(30), "the download did not wait for the key's lock"
+        key = target.removeprefix(f"s3://{bucket}/")
+        s3.put_object(Bucket=bucket, Key=key, Body=b"the other process's object")
+    worker.join(30)
+    assert not worker.is_alive()
+    assert [str(p) for p in outcome] == [target]
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"the other process's object"
+    assert not open_uploads(s3, bucket)
