@@ -29,7 +29,6 @@ from capella._logging import ClientLog
 from capella.download import attempts, partfile, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, Range
-from capella.download.progress import snapshot
 from capella.download.protocol import Next, Segment, Step
 from capella.download.runs import LocalDriver, Plan
 from capella.download.settings import DownloadOptions, DownloadSettings
@@ -247,20 +246,35 @@ class AsyncDownloader(LocalDriver[_File, Coroutine[Any, Any, list[DownloadOutcom
         request = self._client.build_request("GET", url, headers=headers)
         return await self._client.send(request, stream=True)
 
-    async def size(self, url: str) -> int:
-        """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked)."""
-        loop = attempts.size_probe(url, self.max_retries, self.settings, self.rng)
+    async def size(self, url: str, *, retries: int | None = None) -> int:
+        """The asset's size in bytes, from a ``Range: bytes=0-0`` GET (status checked).
+
+        ``retries`` overrides the downloader's ``max_retries``.
+        """
+        retries = self.max_retries if retries is None else retries
+        loop = attempts.size_probe(url, retries, self.settings, self.rng)
         return await attempts.drive_async(loop, attempts.IO(self._get, _probe_answer, self.sleep))
+
+    async def sizes(self, urls: Sequence[str]) -> list[int | None]:
+        """Each asset's size from one concurrent round of single-attempt probes (None: unknown)."""
+        slots = asyncio.Semaphore(self.max_connections)
+
+        async def probe(url: str) -> int | None:
+            async with slots:
+                try:
+                    return await self.size(url, retries=0)
+                except AssetDownloadError:
+                    return None  # the transfer itself will retry and report
+
+        return list(await asyncio.gather(*(probe(url) for url in urls)))
 
     def _file(self, job: DownloadJob, index: int) -> _File:
         return _File(job, index, self.log, self.buffer_size)
 
     async def _execute(self, plan: Plan[_File]) -> list[DownloadOutcome]:
         run = _Run(plan.todo, plan.workers, self.settings)
-        progress = plan.progress
         try:
-            if progress is not None:
-                progress.start(lambda: snapshot(plan.files, plan.decided))
+            plan.start_progress(await self.sizes(plan.size_urls()))
             if plan.todo:
                 await asyncio.gather(
                     *(
@@ -272,8 +286,8 @@ class AsyncDownloader(LocalDriver[_File, Coroutine[Any, Any, list[DownloadOutcom
             for f in run.files:
                 await f.settle()
                 f.close()
-            if progress is not None:
-                progress.stop()
+            if plan.progress is not None:
+                plan.progress.stop()
         return plan.outcomes(self.log)
 
 

@@ -41,7 +41,6 @@ from capella.download import attempts, protocol
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status, raise_for_failures
 from capella.download.localfile import LocalFile, Range
 from capella.download.partfile import WRITE_SIZE, pwrite, pwrite_pieces
-from capella.download.progress import snapshot
 from capella.download.protocol import Head, Next, Segment, Step
 from capella.download.runs import LocalDriver, Plan
 from capella.download.settings import (
@@ -255,19 +254,13 @@ class Downloader(LocalDriver[_File, list[DownloadOutcome]], Closing):
     def _execute(self, plan: Plan[_File]) -> list[DownloadOutcome]:
         run = _Run(plan.todo, plan.workers)
         run.push([(f, None) for f in run.files])
-        progress = plan.progress
-        if progress is not None:
-            sizes: dict[int, int] = {}
-            if progress.wants_sizes:  # the whole run's size before the first byte
-                found = self.sizes([f.url for f in run.files])
-                sizes = {f.index: n for f, n in zip(run.files, found, strict=True) if n is not None}
-            progress.start(lambda: snapshot(plan.files, plan.decided, sizes))
+        plan.start_progress(self.sizes(plan.size_urls()))  # the run's total before the first byte
         try:
             if plan.todo:
                 _Workers(self, run, fresh=plan.fresh, adopt=plan.adopt).execute()
         finally:
-            if progress is not None:
-                progress.stop()
+            if plan.progress is not None:
+                plan.progress.stop()
         return plan.outcomes(self.log)
 
 

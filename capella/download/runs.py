@@ -16,7 +16,7 @@ import attrs
 from capella._logging import ClientLog
 from capella.download.jobs import DownloadJob, DownloadOutcome
 from capella.download.localfile import LocalFile, collect, deduplicate
-from capella.download.progress import RunProgress, watching
+from capella.download.progress import RunProgress, snapshot, watching
 from capella.download.settings import Configured
 
 F = TypeVar("F", bound=LocalFile)
@@ -34,6 +34,19 @@ class Plan(Generic[F]):
     fresh: bool  # start every file over (no resume from an earlier run's part)
     adopt: bool  # a file already at its final path is checked, and kept when whole
     progress: RunProgress | None
+
+    def size_urls(self) -> list[str]:
+        """The URLs to probe before the first byte: the files to fetch, when a person watches."""
+        wants = self.progress is not None and self.progress.wants_sizes
+        return [f.url for f in self.todo] if wants else []
+
+    def start_progress(self, found: Sequence[int | None]) -> None:
+        """Start the progress display; ``found`` are the probed sizes of ``size_urls()``."""
+        if self.progress is None:
+            return
+        # Not strict: with no probe round there are no sizes at all.
+        sizes = {f.index: n for f, n in zip(self.todo, found, strict=False) if n is not None}
+        self.progress.start(lambda: snapshot(self.files, self.decided, sizes))
 
     def outcomes(self, log: ClientLog) -> list[DownloadOutcome]:
         """Every job's outcome, in job order."""

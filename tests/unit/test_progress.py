@@ -219,16 +219,29 @@ def asset_host(seen: list[str | None]) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
+def _run_threads(jobs: list[DownloadJob], watch: RunProgress, seen: list[str | None]) -> list:
+    with Downloader(transport=asset_host(seen)) as d:
+        return d.run(jobs, show_progress=watch, threaded=False)
+
+
+def _run_asyncio(jobs: list[DownloadJob], watch: RunProgress, seen: list[str | None]) -> list:
+    async def run() -> list:
+        async with AsyncDownloader(transport=asset_host(seen)) as d:
+            return await d.run(jobs, show_progress=watch, threaded=False)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("driver", [_run_threads, _run_asyncio], ids=["threads", "asyncio"])
 @pytest.mark.parametrize("probe", [True, False])
 def test_a_person_watching_sees_the_run_total_before_the_first_byte(
-    tmp_path: Path, probe: bool
+    tmp_path: Path, probe: bool, driver: Callable[..., list]
 ) -> None:
     seen: list[str | None] = []
     console = Console(file=io.StringIO(), width=80)
     watch = FirstLook(console=console, probe_sizes=probe)
     jobs = [DownloadJob(f"https://h.test/{n}.tif?sig=1", tmp_path / f"{n}.tif") for n in (30, 70)]
-    with Downloader(transport=asset_host(seen)) as d:
-        outcomes = d.run(jobs, show_progress=watch, threaded=False)
+    outcomes = driver(jobs, watch, seen)
     assert [o.status for o in outcomes] == ["downloaded", "downloaded"]
     assert all(not f.started for f in watch.first)
     if probe:  # one probe per file, then the transfers
