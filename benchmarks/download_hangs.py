@@ -2,11 +2,14 @@
 
     python benchmarks/download_hangs.py stall [--timeout 60] [--max-retries 5]
     python benchmarks/download_hangs.py drip [--interval 20]
+    python benchmarks/download_hangs.py api-drip [--interval 2]
     python benchmarks/download_hangs.py processes [--runs 10] [--size-mib 64]
 
 ``stall``: every answer sends its headers and half the body, then nothing. ``drip``: every
 answer sends one byte every ``--interval`` seconds. Both print how long ``download_asset``
 took to give up, with the client's defaults unless told otherwise (issue 13 item 8).
+``api-drip``: the API itself drips its answer to ``GET /orders`` one byte every ``--interval``
+seconds; prints how long ``list_orders`` took to give up.
 ``processes``: two processes download one asset into one folder, ``--runs`` times; prints how
 many runs ended without the whole file (issue 13 item 2).
 """
@@ -86,22 +89,20 @@ def start(mode: str, **attrs: Any) -> ThreadingHTTPServer:
     return server
 
 
-def hang(args: argparse.Namespace) -> None:
-    server = start(args.mode, interval=args.interval)
-    url = f"http://127.0.0.1:{server.server_address[1]}/a.tif"
+def client_for(args: argparse.Namespace, **kwargs: Any) -> CapellaConsoleClient:
+    """A client with the defaults, or the ``--timeout`` / ``--max-retries`` given."""
     options = {"timeout": args.timeout, "max_retries": args.max_retries}
-    client = CapellaConsoleClient(
-        no_auth=True,
-        base_url="https://api.test",
-        **{k: v for k, v in options.items() if v is not None},
-    )
+    return CapellaConsoleClient(**kwargs, **{k: v for k, v in options.items() if v is not None})
+
+
+def time_to_give_up(args: argparse.Namespace, server: ThreadingHTTPServer, call: Any) -> None:
+    """Run ``call`` and print how long it took to end, and how."""
     began = time.monotonic()
-    with client, tempfile.TemporaryDirectory() as folder:
-        try:
-            client.download_asset(url, local_path=Path(folder) / "a.tif")
-            result = "completed"
-        except Exception as exc:
-            result = f"{type(exc).__name__}: {str(exc)[:160]}"
+    try:
+        call()
+        result = "completed"
+    except Exception as exc:
+        result = f"{type(exc).__name__}: {str(exc)[:160]}"
     took = time.monotonic() - began
     print(
         f"{args.mode}: timeout={args.timeout or 'default'} "
@@ -109,6 +110,21 @@ def hang(args: argparse.Namespace) -> None:
         f"interval={args.interval}: gave up after {took:.1f} s, "
         f"{server.RequestHandlerClass.requests} requests; {result}"  # type: ignore[attr-defined]
     )
+
+
+def hang(args: argparse.Namespace) -> None:
+    server = start(args.mode, interval=args.interval)
+    url = f"http://127.0.0.1:{server.server_address[1]}/a.tif"
+    client = client_for(args, no_auth=True, base_url="https://api.test")
+    with client, tempfile.TemporaryDirectory() as folder:
+        time_to_give_up(args, server, lambda: client.download_asset(url, Path(folder) / "a"))
+
+
+def api_hang(args: argparse.Namespace) -> None:
+    server = start("drip", interval=args.interval)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    with client_for(args, api_key="benchmark-key", no_token_check=True, base_url=base_url) as c:
+        time_to_give_up(args, server, c.list_orders)
 
 
 def child(url: str, target: str, results: Any) -> None:
@@ -147,16 +163,20 @@ def processes(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["stall", "drip", "processes"])
+    parser.add_argument("mode", choices=["stall", "drip", "api-drip", "processes"])
     parser.add_argument("--timeout", type=float, help=f"default: the client's ({DEFAULT_TIMEOUT})")
     parser.add_argument("--max-retries", type=int, help="default: the client's")
-    parser.add_argument("--interval", type=float, default=20.0)
+    parser.add_argument("--interval", type=float, help="drip: 20 s, api-drip: 2 s")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--size-mib", type=int, default=64)
     args = parser.parse_args()
     if args.mode == "processes":
         processes(args)
+    elif args.mode == "api-drip":
+        args.interval = 2.0 if args.interval is None else args.interval
+        api_hang(args)
     else:
+        args.interval = 20.0 if args.interval is None else args.interval
         hang(args)
 
 
