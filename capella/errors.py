@@ -200,11 +200,16 @@ class DownloadOutcome(Protocol):
     """
 
     @property
-    def status(self) -> str: ...
+    def status(self) -> str:
+        """``downloaded``, ``skipped``, ``resumed`` or ``failed``."""
+
     @property
-    def error(self) -> BaseException | None: ...
+    def error(self) -> BaseException | None:
+        """What failed the asset (None unless ``failed``)."""
+
     @property
-    def job(self) -> Any: ...
+    def job(self) -> Any:
+        """The job the outcome is of."""
 
     def describe(self) -> str:
         """The asset as the error message names it."""

@@ -241,6 +241,7 @@ def threaded_pages(ctx: Context, query: CatalogQuery) -> Flow[StacSearchResult]:
 
 
 def log_threaded(log: ClientLog, matched: int, limit: int, pages: int) -> None:
+    """Say how many items matched and how many pages are fetched at once."""
     log.info(
         "matched a total of %d STAC item%s - fetching in %d parallel request%s - "
         "returning up to %d",

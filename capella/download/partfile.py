@@ -48,6 +48,7 @@ else:  # pragma: no cover - Windows
     _seek_lock = threading.Lock()
 
     def pwrite(fd: int, data: memoryview, offset: int) -> None:
+        """Write all of ``data`` at ``offset`` (seek and write, one thread at a time)."""
         with _seek_lock:
             os.lseek(fd, offset, os.SEEK_SET)
             written = os.write(fd, data)

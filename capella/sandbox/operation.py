@@ -128,6 +128,7 @@ class Operation:
         self.auth = auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request: apply its faults and latency, check its key, run the handler."""
         context: SandboxContext = scope["app"].state.sandbox
         plan = context.faults.take(self.name)
         delay = context.config.latency + plan.latency
@@ -201,6 +202,7 @@ def _fault_response(fault: Fault, *, asset: bool) -> Response:
 def s3_error(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
+    """An S3-style XML error answer, as the asset host (an S3 bucket) sends them."""
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<Error><Code>{code}</Code><Message>{message}</Message>"
@@ -212,6 +214,7 @@ def s3_error(
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
+    """The API's JSON error envelope for a routing error (no route, wrong method)."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
         code, message = (
@@ -226,4 +229,5 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    """The API's JSON error envelope for a bug in the sandbox (a 500)."""
     return _envelope(500, "INTERNAL_SERVER_ERROR", "Internal Server Error")

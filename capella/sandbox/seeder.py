@@ -101,6 +101,7 @@ class Seeder:
     anchor: datetime = field(default_factory=_midnight_today)
 
     def uuid(self) -> str:
+        """A version-4 UUID drawn from the seeded generator (the same on every run)."""
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def run(self) -> None:
@@ -126,9 +127,11 @@ class Seeder:
         self.orders()
 
     def choose(self, weights: Mapping[str, int]) -> str:
+        """One key of ``weights``, drawn with those weights."""
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def place(self) -> tuple[str, Json]:
+        """A named place and a small polygon around it."""
         name, lon, lat = self.rng.choice(_PLACES)
         lon += self.rng.uniform(-0.2, 0.2)
         lat += self.rng.uniform(-0.2, 0.2)
@@ -142,6 +145,7 @@ class Seeder:
     def task(
         self, user: User, status: str, *, repeat: Json | None = None, number: int = 0
     ) -> TaskRecord:
+        """A tasking request of ``user`` in ``status``, with its collects once it has any."""
         rng = self.rng
         task_id = self.uuid()
         collects: list[str] = []
@@ -226,6 +230,7 @@ class Seeder:
         return TaskRecord(feature, collects)
 
     def repeat(self, user: User, status: str) -> Json:
+        """A repeat request of ``user`` in ``status``."""
         rng = self.rng
         name, geometry = self.place()
         collection_type = rng.choice(["spotlight", "spotlight_wide", "stripmap_20"])

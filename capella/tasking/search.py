@@ -46,10 +46,12 @@ class UserIds(Protocol):
     """Who is searching: the ids that scope a search (the client, which fetches them lazily)."""
 
     @property
-    def customer_id(self) -> str: ...
+    def customer_id(self) -> str:
+        """The signed-in user's id."""
 
     @property
-    def organization_id(self) -> str: ...
+    def organization_id(self) -> str:
+        """The signed-in user's organization id."""
 
 
 class Kind(enum.Enum):
