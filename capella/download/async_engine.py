@@ -357,17 +357,12 @@ class _Worker:
     async def on_error(
         self, f: _File, verdict: Next, head: _Head, body: bytes, url: str
     ) -> NoReturn:
-        if verdict.step is Step.RETRY:
-            raise Retry(protocol.retry_error(head, body), verdict.wait)
-        if verdict.step is Step.REFRESH and f.url == url:
-            await self.refresh(f, protocol.error_detail(body))
-        if verdict.step is Step.REFRESH:  # another range of this file already got a fresh URL
-            raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
-        raise Fatal(protocol.status_error(head, body, url, f.name))
+        """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
+        await self.refresh(f, url, protocol.error_answer(verdict, head, body, url, f.name))
 
-    async def refresh(self, f: _File, detail: str) -> NoReturn:
+    async def refresh(self, f: _File, url: str, detail: str) -> NoReturn:
         """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
-        refresh = f.refresher(detail)
+        refresh = f.refresh_for(url, detail)
         try:
             fresh: Any = refresh()
             if inspect.isawaitable(fresh):  # the async client's refresh is a coroutine function

@@ -166,7 +166,9 @@ def size_probe(url: str, retries: int, settings: DownloadSettings, rng: random.R
 class Cursor(Protocol):
     """Where one transfer stands, as its loop reads it."""
 
-    name: str  # the file's name (for messages)
+    @property
+    def name(self) -> str:
+        """The file's name (for messages)."""
 
     def ask(self) -> tuple[str, dict[str, str]] | None:
         """The URL and headers (``Range``, ``If-Range``) for what is left; None if nothing is."""

@@ -50,7 +50,7 @@ from capella.download.settings import (
     DownloadOptions,
     DownloadSettings,
 )
-from capella.download.signals import Fatal, Retry, Stopped, Switch
+from capella.download.signals import Retry, Stopped, Switch
 from capella.download.threads import on_threads
 from capella.download.wire import NETWORK_ERRORS, HttpClientWire, HttpxWire, Response, Wire
 from capella.errors import (
@@ -340,11 +340,9 @@ class _Workers:
     def on_error(self, f: _File, verdict: Next, resp: Response, url: str) -> NoReturn:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
         body = resp.read_error_body()
-        if verdict.step is Step.RETRY:
-            raise Retry(protocol.retry_error(resp, body), verdict.wait)
-        if verdict.step is Step.REFRESH:
-            self.refresh(f, url, protocol.error_detail(body))
-        raise Fatal(protocol.status_error(resp, body, url, f.name))
+        detail = protocol.error_answer(verdict, resp, body, url, f.name)
+        with f.cond:  # one range at a time: the others then find the URL replaced
+            f.refresh_now(url, detail)
 
     def on_content(self, f: _File, cursor: Range, verdict: Next, resp: Response) -> Segment | None:
         """The segment to stream this body into (None: nothing to stream)."""
@@ -367,18 +365,6 @@ class _Workers:
         if new:  # idle workers may split these ranges later, once they see how fast they run
             self.run.wake()
         return segment
-
-    def refresh(self, f: _File, url: str, detail: str) -> NoReturn:
-        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
-        with f.cond:
-            if f.url != url:  # another range of this file already fetched a fresh URL
-                raise Retry(AssetDownloadError("403 on a replaced URL"), 0.0)
-            refresh = f.refresher(detail)
-            try:
-                fresh = refresh()
-            except Exception as exc:
-                raise Fatal(protocol.refresh_failed(f.name, exc)) from None
-            raise f.use_url(fresh)
 
     def stream(self, f: _File, segment: Segment, resp: Response, buffer: memoryview) -> None:
         """Copy the body into the part file at the segment's position, until its end."""

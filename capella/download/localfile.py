@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 from capella._logging import ClientLog
 from capella._redact import redact_url
 from capella.download import lock, partfile, protocol
+from capella.download.freshurl import FreshUrl
 from capella.download.jobs import DownloadJob, DownloadOutcome, Status
 from capella.download.paths import check_name_length, meta_path, part_path
 from capella.download.progress import FileProgress
 from capella.download.protocol import Generation, Head, Next, Segment, Step
 from capella.download.settings import DownloadSettings
-from capella.download.signals import Fatal, Retry, Stopped
+from capella.download.signals import Fatal, Stopped
 from capella.errors import (
     AssetDownloadError,
     IncompleteDownloadError,
@@ -28,7 +29,7 @@ from capella.errors import (
 )
 
 
-class LocalFile:
+class LocalFile(FreshUrl):
     """Everything about one job during a run (drivers add their own locking)."""
 
     def __init__(self, job: DownloadJob, index: int, log: ClientLog, buffer_size: int) -> None:
@@ -39,9 +40,7 @@ class LocalFile:
         self.part = part_path(job.path)
         self.meta = meta_path(job.path)
         self.fd: int | None = None
-        self.url = job.url
-        self.url_works = False  # the current URL answered with content at least once
-        self.refreshed = False
+        self.start_url(job.url)
         self.gen: Generation | None = None
         self.resumed_bytes = 0
         self.transferred = 0
@@ -53,11 +52,6 @@ class LocalFile:
         # A file found at the final path is moved to the part and checked (resumed, confirmed
         # or replaced); while still that generation, a failure puts it back where it was.
         self.adopted: Generation | None = None
-
-    @property
-    def name(self) -> str:
-        """The file's name (for messages)."""
-        return self.job.path.name
 
     def done_bytes(self) -> int:
         """Bytes of the current generation on disk."""
@@ -197,23 +191,6 @@ class LocalFile:
         """A transfer broke off: make sure what is on disk can be resumed by a later run."""
         if segment.gen is self.gen and not self.recorded and segment.pos > segment.start:
             self.save_meta()
-
-    def refresher(self, detail: str) -> Callable[[], object]:
-        """The job's ``refresh``, when a 403 may be answered with a fresh URL.
-
-        PresignedUrlExpiredError (which fails the file) when it may not.
-        """
-        failed_again = self.refreshed and not self.url_works
-        refresh = protocol.refresher(self.name, self.job.refresh, failed_again, detail)
-        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
-        return refresh
-
-    def use_url(self, url: object) -> Retry:
-        """Carry on with a fresh presigned URL; the Retry that asks it at once."""
-        self.url = str(url)
-        self.url_works = False
-        self.refreshed = True
-        return Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
 
     def failure(self, exc: Exception) -> BaseException | None:
         """The error a worker's exception fails this file with (None: its range was stopped)."""

@@ -24,6 +24,7 @@ import attrs
 
 from capella._redact import redact, redact_url
 from capella._version import __version__
+from capella.download.signals import Fatal, Retry
 from capella.errors import (
     AssetConnectError,
     AssetDownloadError,
@@ -615,6 +616,19 @@ def is_certificate_error(exc: BaseException) -> bool:
 def cut_short(done: int, expected: int) -> ConnectionError:
     """The (retried) cause for a body that ended before its range did."""
     return ConnectionError(f"connection closed after {done} of {expected} bytes of the range")
+
+
+def error_answer(verdict: Next, head: Head, body: bytes, url: str, name: str) -> str:
+    """Act on an error answer as ``decide`` judged it: raise ``Retry`` or ``Fatal``.
+
+    Returns the 403's detail instead when a fresh presigned URL may cure it (the driver then
+    asks for one).
+    """
+    if verdict.step is Step.RETRY:
+        raise Retry(retry_error(head, body), verdict.wait)
+    if verdict.step is Step.REFRESH:
+        return error_detail(body)
+    raise Fatal(status_error(head, body, url, name))
 
 
 def refresher(

@@ -59,6 +59,7 @@ from capella.download.destination import (
     s3_path,
 )
 from capella.download.engine import Downloader
+from capella.download.freshurl import FreshUrl
 from capella.download.jobs import DownloadOutcome, S3Job
 from capella.download.lock import AssetLockedError, asset_lock
 from capella.download.progress import FileProgress, RunProgress, watching
@@ -70,7 +71,6 @@ from capella.errors import (
     AssetDownloadError,
     IncompleteDownloadError,
     InvalidInputError,
-    PresignedUrlExpiredError,
 )
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def _mismatch(name: str, path: object, stored: int, total: int) -> IncompleteDow
     )
 
 
-class _Transfer:
+class _Transfer(FreshUrl):
     """One asset on its way into one S3 object; driven by one worker thread."""
 
     def __init__(self, uploader: S3Uploader, job: S3Job, index: int) -> None:
@@ -220,12 +220,9 @@ class _Transfer:
         self.log = uploader.log
         self.job = job
         self.index = index
-        self.name = job.path.name
         self.bucket = job.path.bucket
         self.key = job.path.key
-        self.url = job.url
-        self.url_works = False  # the current URL answered with content at least once
-        self.refreshed = False
+        self.start_url(job.url)
         # What the asset host said about the asset (set by the first answer with content).
         self.total: int | None = None
         self.etag: str | None = None
@@ -524,27 +521,7 @@ class _Transfer:
     def _on_error(self, verdict: Next, resp: Response, url: str) -> NoReturn:
         """Retry, refresh the URL or fail, as the protocol decided for an error answer."""
         body = resp.read_error_body()
-        if verdict.step is Step.RETRY:
-            raise Retry(protocol.retry_error(resp, body), verdict.wait)
-        if verdict.step is Step.REFRESH:
-            self._refresh(protocol.error_detail(body))
-        raise Fatal(protocol.status_error(resp, body, url, self.name))
-
-    def _refresh(self, detail: str) -> NoReturn:
-        """Replace an expired presigned URL (once per failure chain); raise Retry or Fatal."""
-        failed_again = self.refreshed and not self.url_works
-        try:
-            refresh = protocol.refresher(self.name, self.job.refresh, failed_again, detail)
-        except PresignedUrlExpiredError as error:
-            raise Fatal(error) from None
-        self.log.info("%s: presigned URL expired (403); asking for a fresh one", self.name)
-        try:
-            self.url = str(refresh())
-        except Exception as exc:
-            raise Fatal(protocol.refresh_failed(self.name, exc)) from None
-        self.url_works = False
-        self.refreshed = True
-        raise Retry(AssetDownloadError("presigned URL refreshed"), 0.0)
+        self.refresh_now(url, protocol.error_answer(verdict, resp, body, url, self.name))
 
     def _stream(self, resp: Response) -> None:
         """Fill part buffers from the body; hand each full one to S3, until the announced end."""
