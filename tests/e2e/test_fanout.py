@@ -24,8 +24,8 @@ from typing import Any
 import attrs
 import boto3
 import pytest
+from _moto import moto_s3, point_aws_at
 from cloudpathlib import S3Path
-from moto.server import ThreadedMotoServer
 
 from capella import AsyncCapellaConsoleClient, CapellaConsoleClient
 from capella.download.fanout import (
@@ -55,25 +55,9 @@ MiB = 1 << 20
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
     """moto's S3 on 127.0.0.1, and the AWS environment every worker process inherits."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    with pytest.MonkeyPatch.context() as env:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-            env.delenv(name, raising=False)
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        env.setenv("AWS_ENDPOINT_URL", endpoint)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-        env.setenv("AWS_CONFIG_FILE", os.devnull)
-        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        try:
-            yield endpoint
-        finally:
-            server.stop()
+    with moto_s3() as endpoint, pytest.MonkeyPatch.context() as env:
+        point_aws_at(env, endpoint)
+        yield endpoint
 
 
 @pytest.fixture(scope="module")

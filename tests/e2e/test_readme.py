@@ -24,7 +24,7 @@ from pathlib import Path
 import attrs
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from _moto import aws_environment, moto_s3
 
 from capella.interop import DISTRIBUTION
 from capella.sandbox import DEMO_API_KEY
@@ -125,11 +125,7 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3 on a free port, holding the README's bucket."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    try:
+    with moto_s3() as endpoint:
         boto3.client(
             "s3",
             endpoint_url=endpoint,
@@ -138,8 +134,6 @@ def s3_endpoint() -> Iterator[str]:
             region_name="us-east-1",
         ).create_bucket(Bucket=S3_BUCKET)
         yield endpoint
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -156,14 +150,8 @@ def readme_env(sandbox_url: str, s3_endpoint: str, tmp_path: Path) -> dict[str, 
         CAPELLA_API_URL=sandbox_url,
         CAPELLA_API_KEY=DEMO_API_KEY,
         CAPELLA_CONFIG_DIR=str(tmp_path / "config"),  # no stored profiles
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_ENDPOINT_URL=s3_endpoint,
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
-        AWS_EC2_METADATA_DISABLED="true",
         COLUMNS="80",
+        **aws_environment(s3_endpoint),
     )
     return env
 

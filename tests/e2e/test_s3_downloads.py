@@ -17,8 +17,8 @@ from typing import Any
 
 import boto3
 import pytest
+from _moto import moto_s3, point_aws_at
 from cloudpathlib import S3Client, S3Path
-from moto.server import ThreadedMotoServer
 
 from capella import CapellaConsoleClient
 from capella.aio import AsyncCapellaConsoleClient
@@ -43,31 +43,14 @@ RESUME_WARNING = "limited resume support"
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
     """moto's S3 in server mode on 127.0.0.1 (a free port), for this module."""
-    werkzeug = logging.getLogger("werkzeug")
-    level = werkzeug.level
-    werkzeug.setLevel(logging.ERROR)  # one access-log line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        werkzeug.setLevel(level)
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
-def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> str:
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The standard AWS environment, pointing at moto (nothing read from ~/.aws)."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    point_aws_at(monkeypatch, moto_endpoint)
     return moto_endpoint
 
 
