@@ -292,6 +292,16 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
             curl_null = ["curl", "-sS", "-o", "/dev/null", fast]
             ours_one = {**ours_fast, "options": {"max_connections": 1}}
             async_slow, async_fast = {**ours_slow, "async": True}, {**ours_fast, "async": True}
+
+            def reference(case: str, url: str) -> None:
+                """The reference SDK's ``download_asset`` of ``url`` (fewer runs: it is slow)."""
+                if ref_python is None:
+                    return
+                spec = {"url": url, "path": str(target)}
+                ref = (case, "reference download_asset", size, run_python, ref_python,
+                       REFERENCE_ASSET, spec)  # fmt: skip
+                rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+
             if "32m" in args.nginx_cases:
                 print("case 1: limit_rate 32m per connection", flush=True)
                 rounds(
@@ -307,11 +317,7 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
                     ],
                     settle=args.settle,
                 )  # fmt: skip
-                if ref_python is not None:
-                    spec = {"url": slow, "path": str(target)}
-                    ref = ("32m", "reference download_asset", size, run_python, ref_python,
-                           REFERENCE_ASSET, spec)  # fmt: skip
-                    rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+                reference("32m", slow)
             if "fast" not in args.nginx_cases:
                 return
             print("case 2: unthrottled", flush=True)
@@ -331,11 +337,7 @@ def bench_nginx(table: Table, ref_python: Path | None, args: argparse.Namespace)
                 ],
                 settle=args.settle,
             )  # fmt: skip
-            if ref_python is not None:
-                spec = {"url": fast, "path": str(target)}
-                ref = ("fast", "reference download_asset", size, run_python, ref_python,
-                       REFERENCE_ASSET, spec)  # fmt: skip
-                rounds(table, target, args.ref_repeat, [ref], settle=args.settle, warm_up=False)
+            reference("fast", fast)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
