@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import httpx
@@ -28,7 +28,6 @@ from capella._http import (
     no_handoff,
 )
 from capella._ops import Op
-from capella.aio._tasks import cancel_all
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -157,3 +156,12 @@ async def _next(tasks: dict[int, asyncio.Task[Any]], step: Next) -> Done:
     if error is not None and not isinstance(error, Exception):
         raise error
     return Done(handle, None if error else task.result(), error)
+
+
+async def cancel_all(tasks: Iterable[asyncio.Future[Any]]) -> None:
+    """Cancel the tasks still running and wait until every one has ended (errors swallowed)."""
+    pending = list(tasks)
+    for task in pending:
+        task.cancel()
+    # Waiting also retrieves their exceptions, so asyncio never reports them as unretrieved.
+    await asyncio.gather(*pending, return_exceptions=True)

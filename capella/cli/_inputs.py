@@ -189,15 +189,6 @@ def parse_scalar(text: str) -> Any:
     return value if isinstance(value, int | float | bool | str) else text
 
 
-def parse_assignment(expr: str, option: str) -> tuple[str, Any]:
-    """``key=value`` -> (key, parsed value)."""
-    key, sep, raw = expr.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        usage_error(f"{option} {expr!r}: expected KEY=VALUE")
-    return key, parse_value(raw.strip())
-
-
 def split_csv(values: Iterable[str] | None) -> list[str]:
     """Repeated options that may also hold comma lists: ``-x a -x b,c`` -> [a, b, c]."""
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
