@@ -46,11 +46,6 @@ class Op(enum.Enum):
         """How this operation may be repeated."""
         return self.value[1]
 
-    @property
-    def short_name(self) -> str:
-        """The generated module's name, e.g. ``search_catalog``."""
-        return str(self.value[0]).rsplit(".", 1)[-1]
-
     def module(self) -> ModuleType:
         """The generated operation module (imported on first use: it imports every model)."""
         return importlib.import_module(f"capella_api.api.{self.value[0]}")
