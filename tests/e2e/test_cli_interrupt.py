@@ -34,6 +34,16 @@ def _env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
     return env
 
 
+# The CLI as a person at a terminal runs it, where Ctrl-C raises KeyboardInterrupt. A process
+# started in the background by a non-interactive shell inherits SIGINT as ignored, and Python
+# then keeps ignoring it (as it should: that is how `nohup`-style callers opt out), so a suite
+# run that way would see the signal do nothing.
+_AS_AT_A_TERMINAL = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from capella.cli import main; main()"
+)
+
+
 def _records(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     *files, summary = [json.loads(line) for line in text.splitlines()]
     return files, summary["summary"]
@@ -45,14 +55,19 @@ def test_ctrl_c_keeps_the_finished_records_names_the_rest_and_a_rerun_completes(
     with CapellaConsoleClient(api_key=DEMO_API_KEY, base_url=sandbox.url) as client:
         stac_ids = client.search(product_type="GEO", limit=2).stac_ids
         order_id = client.submit_order(stac_ids=stac_ids)
-    command = [
-        sys.executable, "-m", "capella.cli", "download", "--order", order_id,
+    arguments = [
+        "download", "--order", order_id,
         "--dir", str(tmp_path / "out"), "--include", "HH,thumbnail", "--no-threaded",
     ]  # fmt: skip
+    command = [sys.executable, "-m", "capella.cli", *arguments]
     env = _env(sandbox, tmp_path)
     sandbox.faults.add(route="assets", kind="latency", seconds=1.0)
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", _AS_AT_A_TERMINAL, *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
