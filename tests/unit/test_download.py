@@ -434,6 +434,31 @@ def test_a_part_without_its_record_is_not_trusted(server, downloader, tmp_path):
     assert target.read_bytes() == data
 
 
+def test_a_fresh_part_is_not_truncated_and_a_stale_one_is(
+    server, downloader, tmp_path, monkeypatch
+):
+    # On ext4 a truncate to 0, even of an empty file, makes its close start writeback of all
+    # that was written: 0.4 s at the end of every fresh 1 GiB download.
+    truncated: list[int] = []
+    real = os.ftruncate
+
+    def recording(fd: int, length: int) -> None:
+        truncated.append(length)
+        real(fd, length)
+
+    monkeypatch.setattr(os, "ftruncate", recording)
+    data = payload(30 * KiB)
+    url = server.add("/r/t.tif", data)
+    [fresh] = downloader.run([DownloadJob(url, tmp_path / "fresh" / "t.tif")])
+    assert fresh.status == "downloaded" and truncated == []
+    stale = tmp_path / "stale" / "t.tif"
+    stale.parent.mkdir()
+    part_path(stale).write_bytes(b"\xff" * (60 * KiB))  # longer than the asset, no record
+    [outcome] = downloader.run([DownloadJob(url, stale)])
+    assert outcome.status == "downloaded" and truncated == [0]
+    assert stale.read_bytes() == data
+
+
 def test_a_record_for_another_asset_is_ignored(server, downloader, tmp_path):
     data = payload(30 * KiB)
     url = server.add("/r/g.tif", data)
