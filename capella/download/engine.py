@@ -73,8 +73,11 @@ __all__ = [
     "raise_for_failures",
 ]
 
-# Each worker's read buffer (written in pieces of at most WRITE_SIZE, see partfile.py).
-DEFAULT_BUFFER_SIZE = 64 * 1024
+# Each worker's read buffer (written in pieces of at most WRITE_SIZE, see partfile.py). A read
+# takes what the socket holds, up to this: on unthrottled nginx, 1 GiB over 8 connections took
+# 1.02-1.08 s with 1 MiB (median of 5) against 1.52 s with 64 KiB and 1.32 s for curl -o file;
+# the 8 buffers cost 8 MiB.
+DEFAULT_BUFFER_SIZE = 1024 * 1024
 
 
 def _probe_answer(resp: Response, url: str) -> tuple[Response, bytes]:
