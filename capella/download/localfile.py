@@ -93,12 +93,7 @@ class LocalFile(FreshUrl):
         if gen is None:
             if size:
                 self.log.info("discarding %s (%d bytes): nothing to resume from", self.part, size)
-                # Only a part with bytes is emptied: on ext4, a truncate to 0 (even of an empty
-                # file) makes the close start writeback of everything written since, which cost
-                # 0.42-0.48 s at the end of every fresh 1 GiB download (auto_da_alloc).
-                partfile.truncate(fd, self.meta)
-            else:
-                partfile.drop_record(self.meta)
+            partfile.truncate(fd, self.meta)
             gen = protocol.first_generation()[0]
         self.gen = gen
         self.resumed_bytes = gen.done_bytes()

@@ -87,7 +87,11 @@ def drop_record(meta: Path) -> None:
 def truncate(fd: int, meta: Path) -> None:
     """Empty the part file, dropping its record first (a part without a record is ignored)."""
     drop_record(meta)
-    os.ftruncate(fd, 0)
+    # An empty part is left alone: on ext4, a truncate to 0 (even of an empty file) makes the
+    # close start writeback of everything written since, which cost 0.42-0.48 s at the end of
+    # every fresh 1 GiB download (auto_da_alloc).
+    if os.fstat(fd).st_size:
+        os.ftruncate(fd, 0)
 
 
 def close_and_replace(fd: int, part: Path, path: Path, meta: Path) -> None:
